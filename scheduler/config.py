@@ -1,0 +1,228 @@
+"""Configuration: defaults → TOML file ($SCHEDULER_CONFIG) → SCHEDULER_* environment → overrides.
+
+Every key has a default and a parser here, so a setting is validated in one place and
+start-up fails with one sentence that names the key instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "SCHEDULER_"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one sentence naming the key."""
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _as_int(minimum: int, maximum: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValueError("expected a whole number")
+        number = int(str(value).strip())
+        if not minimum <= number <= maximum:
+            raise ValueError(f"expected a whole number from {minimum} to {maximum}")
+        return number
+
+    return parse
+
+
+def _as_str(value: Any) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ValueError("expected text")
+    return str(value)
+
+
+def _as_optional_str(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return _as_str(value)
+
+
+def _as_url(value: Any) -> str | None:
+    text = _as_optional_str(value)
+    if text is not None and not text.startswith(("http://", "https://")):
+        raise ValueError("expected an http:// or https:// address")
+    return text
+
+
+def _as_bbb_url(value: Any) -> str | None:
+    text = _as_url(value)
+    if text is not None and not text.endswith("/bigbluebutton/api/"):
+        raise ValueError("expected the API base ending in /bigbluebutton/api/")
+    return text
+
+
+def _as_db_uri(value: Any) -> str:
+    text = _as_str(value)
+    if not text.startswith(("sqlite:", "postgresql")):
+        raise ValueError("expected a sqlite:/// or postgresql+psycopg:// address")
+    return text
+
+
+def _as_time(value: Any) -> str:
+    text = _as_str(value)
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and 0 <= int(hours) < 24 and 0 <= int(minutes) < 60):
+        raise ValueError("expected a time of day like 09:00")
+    return f"{int(hours):02d}:{int(minutes):02d}"
+
+
+def _as_samesite(value: Any) -> str:
+    text = _as_str(value)
+    if text not in {"Lax", "Strict"}:
+        raise ValueError("expected Lax or Strict")
+    return text
+
+
+# key -> (default, parser). None as default means "not set".
+SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
+    "SECRET_KEY": (None, _as_optional_str),
+    "SQLALCHEMY_DATABASE_URI": (None, _as_db_uri),
+    "ENV_NAME": ("development", _as_str),
+    "TESTING": (False, _as_bool),
+    "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", _as_url),
+    "MAIL_SERVER": ("127.0.0.1", _as_str),
+    "MAIL_PORT": (25, _as_int(1, 65535)),
+    "MAIL_DEFAULT_SENDER": ("etapaiva@localhost", _as_str),
+    "MAIL_USE_TLS": (False, _as_bool),
+    "MAIL_USERNAME": (None, _as_optional_str),
+    "MAIL_PASSWORD": (None, _as_optional_str),
+    "MAIL_TIMEOUT": (10, _as_int(1, 300)),
+    "OUTBOX_SEND_ON_COMMIT": (True, _as_bool),
+    "OUTBOX_MAX_ATTEMPTS": (12, _as_int(1, 100)),
+    "JITSI_BASE_URL": (None, _as_url),
+    "JITSI_APP_ID": (None, _as_optional_str),
+    "JITSI_APP_SECRET": (None, _as_optional_str),
+    "BBB_URL": (None, _as_bbb_url),
+    "BBB_SECRET": (None, _as_optional_str),
+    "MEETING_HTTP_TIMEOUT": (5, _as_int(1, 60)),
+    "JOIN_WINDOW_MINUTES": (15, _as_int(0, 240)),
+    "FREEZE_DAYS": (14, _as_int(0, 365)),
+    "REMINDER_TIME": ("09:00", _as_time),
+    "PRIVACY_RETENTION_DAYS": (180, _as_int(1, 3650)),
+    "UPLOAD_FOLDER": (None, _as_optional_str),
+    "MAX_UPLOAD_MB": (50, _as_int(1, 2048)),
+    "SESSION_COOKIE_SECURE": (None, _as_bool),
+    "SESSION_COOKIE_SAMESITE": ("Lax", _as_samesite),
+    "LOAD_DEMO_ON_START": (False, _as_bool),
+    "SQLALCHEMY_ECHO": (False, _as_bool),
+}
+
+# Keys Flask or extensions read that we pass through without our own parser (tests use them).
+PASSTHROUGH = {
+    "SQLALCHEMY_ENGINE_OPTIONS",
+    "WTF_CSRF_ENABLED",
+    "SERVER_NAME",
+    "PREFERRED_URL_SCHEME",
+    "RATELIMIT_ENABLED",
+    "LOGIN_DISABLED",
+}
+
+
+def _read_toml(path: str) -> dict[str, Any]:
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"SCHEDULER_CONFIG points to {path}, which is not a readable file.")
+    try:
+        with file.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"SCHEDULER_CONFIG file {path} is not valid TOML: {error}.") from None
+    # Accept both flat keys and one [scheduler] table.
+    if isinstance(data.get("scheduler"), dict):
+        data = {**{k: v for k, v in data.items() if k != "scheduler"}, **data["scheduler"]}
+    return {key.upper(): value for key, value in data.items()}
+
+
+def _read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        key[len(ENV_PREFIX) :]: value
+        for key, value in environ.items()
+        if key.startswith(ENV_PREFIX) and key != "SCHEDULER_CONFIG"
+    }
+
+
+def load_config(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Merge the four sources and validate every known key."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, Any] = {key: default for key, (default, _) in SETTINGS.items()}
+    layers: list[dict[str, Any]] = []
+    if environ.get("SCHEDULER_CONFIG"):
+        layers.append(_read_toml(environ["SCHEDULER_CONFIG"]))
+    layers.append(_read_environment(environ))
+    overrides_layer = dict(overrides or {})
+    layers.append(overrides_layer)
+
+    config: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if key in SETTINGS:
+                raw[key] = value
+            elif key in PASSTHROUGH or layer is overrides_layer:
+                config[key] = value
+            else:
+                warnings.warn(f"Unknown setting {key} is ignored.", stacklevel=2)
+
+    for key, (_, parse) in SETTINGS.items():
+        value = raw[key]
+        if value is None:
+            config[key] = None
+            continue
+        try:
+            config[key] = parse(value)
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"Setting {key} is malformed: {error}.") from None
+    _check_consistency(config)
+    return config
+
+
+def _check_consistency(config: dict[str, Any]) -> None:
+    if config["ENV_NAME"] == "production":
+        if not config["SECRET_KEY"]:
+            raise ConfigError("Setting SECRET_KEY is missing: production needs its own secret key.")
+        if not config["SQLALCHEMY_DATABASE_URI"]:
+            raise ConfigError("Setting SQLALCHEMY_DATABASE_URI is missing: production needs one.")
+    if config["SECRET_KEY"] is not None and len(config["SECRET_KEY"]) < 16:
+        raise ConfigError("Setting SECRET_KEY is malformed: use at least 16 random characters.")
+    if bool(config["JITSI_APP_ID"]) != bool(config["JITSI_APP_SECRET"]):
+        raise ConfigError("Settings JITSI_APP_ID and JITSI_APP_SECRET must be set together.")
+    if bool(config["BBB_URL"]) != bool(config["BBB_SECRET"]):
+        raise ConfigError("Settings BBB_URL and BBB_SECRET must be set together.")
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """The embedded default's secret key, generated once and kept in the instance folder."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its key
+        return key_file.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key

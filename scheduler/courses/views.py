@@ -1,0 +1,172 @@
+"""Course pages: public catalogue and course page, planner dashboard and the new-course form."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from scheduler.accounts.auth import staff_required
+from scheduler.courses import services
+from scheduler.courses.models import Course, CourseRegion, Session
+from scheduler.dbtypes import utcnow
+from scheduler.errors import Forbidden, ValidationFailed
+from scheduler.extensions import db
+from scheduler.i18n import LANGUAGES
+from scheduler.regions.data import region_facts
+
+bp = Blueprint("courses", __name__)
+DASHBOARD_WEEKS = 8
+
+
+@bp.get("/courses")
+def catalogue():
+    filters = {
+        "region": request.args.get("region") or None,
+        "language": request.args.get("language") or None,
+        "kind": request.args.get("kind") or None,
+    }
+    if filters["region"] not in {f.code for f in region_facts()}:
+        filters["region"] = None
+    if filters["language"] not in LANGUAGES:
+        filters["language"] = None
+    if filters["kind"] not in ("open", "closed"):
+        filters["kind"] = None
+    courses = services.find_courses(**filters)
+    upcoming = services.next_sessions([c.id for c in courses], utcnow())
+    return render_template(
+        "courses/catalogue.html",
+        courses=courses,
+        upcoming=upcoming,
+        filters=filters,
+        regions=region_facts(),
+    )
+
+
+@bp.get("/courses/<int:course_id>")
+def detail(course_id: int):
+    course = services.get_course(course_id)
+    now = utcnow()
+    return render_template("courses/detail.html", course=course, now=now)
+
+
+@bp.get("/planner")
+@staff_required()
+def dashboard():
+    """My region's courses and the coming weeks' sessions with their hosts."""
+    now = utcnow()
+    region = current_user.region_code
+    query = db.select(Course).order_by(Course.first_session)
+    if not current_user.is_admin:
+        query = query.where(
+            Course.id.in_(
+                db.select(CourseRegion.course_id).where(CourseRegion.region_code == region)
+            )
+        )
+    courses = list(db.session.scalars(query))
+    sessions = list(
+        db.session.scalars(
+            db.select(Session)
+            .where(
+                Session.course_id.in_([c.id for c in courses]),
+                Session.ends_at >= now,
+                Session.starts_at <= now + timedelta(weeks=DASHBOARD_WEEKS),
+            )
+            .order_by(Session.starts_at)
+        )
+    )
+    by_id = {course.id: course for course in courses}
+    return render_template(
+        "courses/dashboard.html",
+        courses=courses,
+        sessions=sessions,
+        course_by_id=by_id,
+        weeks=DASHBOARD_WEEKS,
+    )
+
+
+def _form_to_input(form: Any) -> dict[str, Any]:
+    """Turn the posted form into the API's JSON shape so both share one validation."""
+
+    def number(name: str) -> Any:
+        value = form.get(name, "").strip()
+        if not value:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            return value  # the service answers "Give a whole number."
+
+    kind = form.get("kind")
+    regions = form.getlist("regions")
+    weights: dict[str, Any] = {}
+    for code in regions:
+        raw = form.get(f"weight_{code}", "").strip().replace(",", ".")
+        if raw:
+            try:
+                weights[code] = float(raw)
+            except ValueError:
+                weights[code] = raw
+    provider = form.get("meeting_provider", "static")
+    meeting: dict[str, Any] = {"provider": provider}
+    if provider == "static":
+        meeting["url"] = form.get("meeting_url", "").strip()
+    return {
+        "kind": kind,
+        "title": {"fi": form.get("title_fi", ""), "sv": form.get("title_sv", "")},
+        "description": {
+            "fi": form.get("description_fi", ""),
+            "sv": form.get("description_sv", ""),
+        },
+        "languages": form.getlist("languages"),
+        "regions": regions,
+        "host_weights": weights or None,
+        "cohost": form.get("cohost") == "on",
+        "first_session": form.get("first_session") or None,
+        "duration_minutes": number("duration_minutes"),
+        "sessions": number("sessions"),
+        "capacity": number("capacity") if kind == "closed" else None,
+        "application_deadline": (form.get("application_deadline") or None)
+        if kind == "closed"
+        else None,
+        "meeting": meeting,
+    }
+
+
+@bp.route("/planner/courses/new", methods=["GET", "POST"])
+@staff_required("admin", "planner")
+def new_course():
+    form = FlaskForm()
+    errors: dict[str, list[str]] = {}
+    values = request.form
+    if form.validate_on_submit():
+        try:
+            data = services.parse_course_input(_form_to_input(request.form))
+            course = services.create_course(current_user, data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            errors = {field: [str(m) for m in messages] for field, messages in error.errors.items()}
+        except Forbidden as error:
+            db.session.rollback()
+            errors = {"regions": [str(error.detail)]}
+        else:
+            db.session.commit()
+            flash(_("The course was created and its sessions planned."), "success")
+            return redirect(url_for("courses.detail", course_id=course.id))
+    elif form.is_submitted():
+        errors = {"form": [_("The form had expired. Please send it again.")]}
+    providers = services.configured_providers()
+    status = 422 if errors else 200
+    return render_template(
+        "courses/new.html",
+        form=form,
+        errors=errors,
+        values=values,
+        regions=region_facts(),
+        providers=[p for p in services.PROVIDERS if p in providers],
+        default_region=current_user.region_code,
+    ), status

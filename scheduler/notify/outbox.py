@@ -1,0 +1,161 @@
+"""Queue emails with the change that causes them; deliver them later with retries.
+
+Delivery claims due messages with `FOR UPDATE SKIP LOCKED` (PostgreSQL) so `outbox send`
+can run on several hosts at once; SQLite serialises writers, so it needs no claim.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from flask import current_app, g, render_template
+from flask_babel import force_locale
+
+from scheduler.dbtypes import utcnow
+from scheduler.extensions import db
+from scheduler.notify.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+BATCH = 50
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: int
+    failed: int
+
+
+def queue_email(
+    recipient: str,
+    template: str,
+    language: str,
+    *,
+    kind: str,
+    dedupe_key: str | None = None,
+    **context: Any,
+) -> OutboxMessage:
+    """Render templates/email/<template>.txt in `language` and add it to the session.
+
+    The template's first line is the subject. Nothing is committed here: the caller's
+    transaction commits the message together with the change that caused it.
+    """
+    with force_locale(language):
+        text = render_template(f"email/{template}.txt", language=language, **context)
+    subject, _, body = text.strip().partition("\n")
+    message = OutboxMessage(
+        recipient=recipient,
+        language=language,
+        subject=subject.strip(),
+        body=body.strip() + "\n",
+        kind=kind,
+        dedupe_key=dedupe_key,
+    )
+    db.session.add(message)
+    g.outbox_queued = True
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _claim_due(limit: int) -> list[OutboxMessage]:
+    query = (
+        db.select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.next_attempt_at <= utcnow(),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(db.session.scalars(query))
+
+
+def _to_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain="etapaiva")
+    email["Content-Language"] = message.language
+    email.set_content(message.body)
+    return email
+
+
+def deliver_pending(limit: int = BATCH) -> DeliveryReport:
+    """Send due messages over SMTP; failures are retried later with back-off."""
+    config = current_app.config
+    sent = failed = 0
+    while True:
+        batch = _claim_due(limit)
+        if not batch:
+            break
+        try:
+            smtp = smtplib.SMTP(
+                config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+            )
+        except OSError as error:
+            _postpone(batch, f"connect: {type(error).__name__}")
+            failed += len(batch)
+            db.session.commit()
+            break
+        with smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+            for message in batch:
+                try:
+                    smtp.send_message(_to_email(message, config["MAIL_DEFAULT_SENDER"]))
+                except (smtplib.SMTPException, OSError) as error:
+                    _postpone([message], f"send: {type(error).__name__}")
+                    failed += 1
+                else:
+                    message.sent_at = utcnow()
+                    message.attempts += 1
+                    sent += 1
+        db.session.commit()
+        if len(batch) < limit:
+            break
+    if sent or failed:
+        log.info("outbox: %d sent, %d failed", sent, failed)
+    return DeliveryReport(sent=sent, failed=failed)
+
+
+def _postpone(messages: list[OutboxMessage], reason: str) -> None:
+    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    for message in messages:
+        message.attempts += 1
+        message.last_error = reason[:300]
+        if message.attempts >= max_attempts:
+            message.failed_at = utcnow()
+        else:
+            message.next_attempt_at = utcnow() + backoff(message.attempts)
+
+
+def send_soon_after_request(response: Any) -> Any:
+    """After a request that queued mail and committed, deliver it in a background thread."""
+    if g.pop("outbox_queued", False) and current_app.config["OUTBOX_SEND_ON_COMMIT"]:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def run() -> None:
+            with app.app_context():
+                try:
+                    deliver_pending()
+                except Exception:  # the command or the next request retries
+                    log.exception("outbox: background delivery failed")
+
+        threading.Thread(target=run, name="outbox", daemon=True).start()
+    return response

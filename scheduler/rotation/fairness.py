@@ -1,0 +1,172 @@
+"""How many sessions each region should host, and which slots may carry them.
+
+Regions are small integers (their index in code order) and a set of regions is an int bitmask.
+The slots a region may take form a bipartite graph; the count vectors it allows are the integer
+points of a base polyhedron (an M-convex set). On such a set a separable convex objective is
+minimised by single exchanges "one slot less for v, one more for u" (each an alternating path
+in the graph), and a local optimum is global. We minimise the sorted vector of deviations
+|count - share| lexicographically, the limit of sum |deviation|^p for large p, so the
+pairwise rule in :func:`exchange_gain` is all the search needs.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+EPS = 1e-9
+INF = math.inf
+
+
+@lru_cache(maxsize=4096)
+def bits(mask: int) -> tuple[int, ...]:
+    """The members of a region set, lowest index first."""
+    out = []
+    index = 0
+    while mask:
+        if mask & 1:
+            out.append(index)
+        mask >>= 1
+        index += 1
+    return tuple(out)
+
+
+def shares(total: int, weights: list[float]) -> list[float]:
+    """Each region's weighted share of ``total`` sessions."""
+    weight_sum = sum(weights)
+    return [total * w / weight_sum for w in weights]
+
+
+def exchange_gain(counts: list[int], share: list[float], v: int, u: int) -> int:
+    """+1 if moving one session from ``v`` to ``u`` brings the counts closer to the shares
+    (the larger of the two deviations shrinks, or it ties and the smaller shrinks), 0 if the
+    pair of deviations stays the same, -1 if it gets worse."""
+    old = _pair(abs(counts[v] - share[v]), abs(counts[u] - share[u]))
+    new = _pair(abs(counts[v] - 1 - share[v]), abs(counts[u] + 1 - share[u]))
+    if new[0] < old[0] - EPS or (abs(new[0] - old[0]) <= EPS and new[1] < old[1] - EPS):
+        return 1
+    if abs(new[0] - old[0]) <= EPS and abs(new[1] - old[1]) <= EPS:
+        return 0
+    return -1
+
+
+def _pair(a: float, b: float) -> tuple[float, float]:
+    return (a, b) if a >= b else (b, a)
+
+
+def max_deviation(counts: list[int], share: list[float]) -> float:
+    return max((abs(c - s) for c, s in zip(counts, share, strict=True)), default=0.0)
+
+
+class Witness:
+    """Open slots grouped by eligibility mask, and how many of each group each region takes.
+
+    It is a feasible assignment kept up to date while the planner commits slots one by one, so
+    "can region r still take this slot?" is a reachability question on a graph of regions.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.take: dict[int, list[int]] = {}
+
+    def add(self, mask: int, region: int, amount: int = 1) -> None:
+        row = self.take.get(mask)
+        if row is None:
+            row = self.take[mask] = [0] * self.size
+        row[region] += amount
+
+    def out_edges(self) -> list[int]:
+        """out[x]: regions that could take one of the slots ``x`` now takes."""
+        out = [0] * self.size
+        for mask, row in self.take.items():
+            for x, n in enumerate(row):
+                if n:
+                    out[x] |= mask
+        return out
+
+    def path(self, source: int, targets: int, out: list[int] | None = None) -> list[int] | None:
+        """A shortest chain source → … → t (t in ``targets``) of slot moves, or None."""
+        out = out if out is not None else self.out_edges()
+        parent = {source: -1}
+        frontier = [source]
+        while frontier:
+            nxt = []
+            for x in frontier:
+                for y in bits(out[x] & ~(1 << x)):
+                    if y in parent:
+                        continue
+                    parent[y] = x
+                    if targets >> y & 1:
+                        chain = [y]
+                        while parent[chain[-1]] != -1:
+                            chain.append(parent[chain[-1]])
+                        return chain[::-1]
+                    nxt.append(y)
+            frontier = nxt
+        return None
+
+    def shift(self, chain: list[int]) -> None:
+        """Move one slot along each hop of ``chain``: the first region takes one slot fewer,
+        the last one more, the ones between the same."""
+        for x, y in zip(chain, chain[1:], strict=False):
+            for mask in sorted(self.take):
+                row = self.take[mask]
+                if row[x] and mask >> y & 1:
+                    row[x] -= 1
+                    row[y] += 1
+                    break
+            else:  # pragma: no cover - path() only follows existing edges
+                raise AssertionError("broken chain")
+
+
+def lex_optimal_counts(
+    locked: list[int], masks: list[int], share: list[float]
+) -> tuple[list[int], Witness]:
+    """Counts (locked included) closest to ``share`` that the open ``masks`` allow, with a
+    witness assignment of the open slots."""
+    size = len(locked)
+    counts = list(locked)
+    witness = Witness(size)
+    groups: dict[int, int] = {}
+    for mask in masks:
+        groups[mask] = groups.get(mask, 0) + 1
+    # Greedy start: most constrained groups first, each slot to the neediest region.
+    for mask in sorted(groups, key=lambda m: (len(bits(m)), m)):
+        members = bits(mask)
+        for _ in range(groups[mask]):
+            r = max(members, key=lambda x: (share[x] - counts[x], -x))
+            witness.add(mask, r)
+            counts[r] += 1
+    # Improve by single exchanges until none helps (local = global on an M-convex set).
+    for _ in range(4 * len(masks) + 4 * size + 10):
+        out = witness.out_edges()
+        order = sorted(range(size), key=lambda r: (share[r] - counts[r], r))
+        moved = False
+        for v in order:
+            if not out[v]:
+                continue
+            gainers = 0
+            for u in reversed(order):
+                if u != v and exchange_gain(counts, share, v, u) > 0:
+                    gainers |= 1 << u
+            if not gainers:
+                continue
+            chain = witness.path(v, gainers, out)
+            if chain is None:
+                continue
+            witness.shift(chain)
+            counts[v] -= 1
+            counts[chain[-1]] += 1
+            moved = True
+            break
+        if not moved:
+            break
+    return counts, witness
+
+
+def fairness_box(best: list[int], share: list[float]) -> tuple[list[int], list[int]]:
+    """Per-region count bounds a re-plan may use: within one of the share, or as far as the best
+    reachable count when constraints push a region further than one."""
+    lo = [min(b, math.ceil(s - 1 - EPS)) for b, s in zip(best, share, strict=True)]
+    hi = [max(b, math.floor(s + 1 + EPS)) for b, s in zip(best, share, strict=True)]
+    return [max(0, x) for x in lo], hi

@@ -1,0 +1,145 @@
+"""Re-planning: keep every previous choice that is still allowed and change as few as possible.
+
+This is a small min-cost flow. Slots keep their previous region where it is still eligible (cost
+0); the rest must move (cost ``weight``). Counts must end inside the fairness box. Free slots are
+placed, and over- or under-full regions are relieved, along cheapest chains of slot moves found
+with Bellman-Ford on the graph of regions (a handful of nodes), so every step stays optimal.
+"""
+
+from __future__ import annotations
+
+from .fairness import INF, bits
+
+Cost = tuple[float, tuple]
+
+
+def keep_assign(
+    values: list[int | None],
+    open_pos: list[int],
+    masks: list[int],
+    prev: list[int | None],
+    weight: list[int],
+    counts: list[int],
+    lo: list[int],
+    hi: list[int],
+    share: list[float],
+    loads: list[list[int]] | None,
+) -> bool:
+    """Fill ``values`` at ``open_pos`` (``counts`` holds the locked counts and is updated).
+
+    Returns False when the box could not be reached, and the caller then plans from scratch.
+    """
+    size = len(counts)
+    n = len(values)
+    at: dict[int, int] = {}
+    free = []
+    for p in open_pos:
+        r = prev[p]
+        if r is not None and masks[p] >> r & 1:
+            at[p] = r
+            values[p] = r
+            counts[r] += 1
+        else:
+            free.append(p)
+
+    def cost(p: int, r: int) -> int:
+        return 0 if r == prev[p] else weight[p]
+
+    def edges() -> dict[tuple[int, int], tuple[int, int]]:
+        table: dict[tuple[int, int], tuple[int, int]] = {}
+        for p, a in at.items():
+            here = cost(p, a)
+            for b in bits(masks[p]):
+                if b != a:
+                    item = (cost(p, b) - here, p)
+                    if item < table.get((a, b), (INF, 0)):
+                        table[(a, b)] = item
+        return table
+
+    def cheapest(start: dict[int, Cost]) -> tuple[list[Cost], list[tuple[int, int] | None]]:
+        dist: list[Cost] = [(INF, ())] * size
+        parent: list[tuple[int, int] | None] = [None] * size
+        for r, d in start.items():
+            dist[r] = d
+        table = edges()
+        for _ in range(size):
+            changed = False
+            for (a, b), (delta, p) in table.items():
+                if dist[a][0] == INF:
+                    continue
+                cand = (dist[a][0] + delta, dist[a][1])
+                if cand < dist[b]:
+                    dist[b] = cand
+                    parent[b] = (a, p)
+                    changed = True
+            if not changed:
+                break
+        return dist, parent
+
+    def apply(target: int, parent: list[tuple[int, int] | None]) -> bool:
+        hops = []
+        node = target
+        seen = {node}
+        while parent[node] is not None:
+            a, p = parent[node]
+            hops.append((p, node))
+            node = a
+            if node in seen:  # a negative cycle: give up, plan from scratch
+                return False
+            seen.add(node)
+        for p, b in hops:
+            counts[at[p]] -= 1
+            counts[b] += 1
+            at[p] = b
+            values[p] = b
+        return True
+
+    def neighbours_equal(p: int, r: int) -> int:
+        return int(p > 0 and values[p - 1] == r) + int(p + 1 < n and values[p + 1] == r)
+
+    for p in free:
+        start = {
+            b: (
+                weight[p],
+                (
+                    neighbours_equal(p, b),
+                    loads[p][b] if loads else 0,
+                    counts[b] - share[b],
+                    b,
+                ),
+            )
+            for b in bits(masks[p])
+        }
+        dist, parent = cheapest(start)
+        room = [t for t in range(size) if counts[t] < hi[t] and dist[t][0] < INF]
+        if room:
+            target = min(room, key=lambda t: (dist[t], t))
+            if not apply(target, parent):
+                return False
+            node = target
+            while parent[node] is not None:
+                node = parent[node][0]
+            first = node
+        else:
+            first = min(start, key=lambda b: start[b])
+        at[p] = first
+        values[p] = first
+        counts[first] += 1
+
+    for _ in range(n * size + 1):
+        over = [v for v in range(size) if counts[v] > hi[v]]
+        if not over:
+            break
+        dist, parent = cheapest({over[0]: (0, ())})
+        room = [t for t in range(size) if counts[t] < hi[t] and dist[t][0] < INF]
+        if not room or not apply(min(room, key=lambda t: (dist[t], t)), parent):
+            return False
+    for _ in range(n * size + 1):
+        under = [u for u in range(size) if counts[u] < lo[u]]
+        if not under:
+            break
+        sources = {v: (0, ()) for v in range(size) if counts[v] > lo[v]}
+        dist, parent = cheapest(sources)
+        if dist[under[0]][0] == INF or not apply(under[0], parent):
+            return False
+    return all(lo[r] <= counts[r] <= hi[r] for r in range(size))

@@ -1,0 +1,42 @@
+"""Front page, language choice, health check and the accessibility statement."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from scheduler.i18n import LANGUAGE_COOKIE, LANGUAGES
+
+bp = Blueprint("site", __name__)
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("courses.catalogue"))
+
+
+@bp.get("/language/<language>")
+def choose_language(language: str):
+    """Remember the chosen language in a cookie and go back to the page the user was on."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = url_for("courses.catalogue")
+    response = redirect(target)
+    if language in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE, language, max_age=ONE_YEAR, samesite="Lax", httponly=True
+        )
+    return response
+
+
+@bp.get("/healthz")
+def health():
+    return {"status": "ok"}
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("site/accessibility.html")

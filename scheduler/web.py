@@ -1,0 +1,193 @@
+"""Wiring for pages and API: blueprints, language selection, error answers, template helpers."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, Response, g, render_template, request
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
+
+from scheduler.errors import DomainError
+from scheduler.i18n import HELSINKI, LANGUAGE_COOKIE, LANGUAGES, LocalizedText, pick_language
+
+log = logging.getLogger(__name__)
+
+# Each package has views.py with a blueprint called `bp`.
+PAGE_PACKAGES = (
+    "site",
+    "accounts",
+    "regions",
+    "courses",
+    "hosting",
+    "enrolment",
+    "meetings",
+    "calendars",
+    "content",
+    "reports",
+)
+
+
+def init_babel(app: Flask) -> None:
+    from scheduler.extensions import babel
+
+    babel.init_app(app, locale_selector=current_language, timezone_selector=lambda: "Europe/Helsinki")
+
+
+def current_language() -> str:
+    if "language" not in g:
+        g.language = pick_language(
+            request.args.get("lang"),
+            request.cookies.get(LANGUAGE_COOKIE),
+            request.accept_languages,
+        )
+    return g.language
+
+
+def register(app: Flask) -> None:
+    from scheduler.api import register_routes
+    from scheduler.extensions import csrf
+    from scheduler.notify.outbox import send_soon_after_request
+
+    for package in PAGE_PACKAGES:
+        try:
+            module = importlib.import_module(f"scheduler.{package}.views")
+        except ModuleNotFoundError as error:
+            if error.name != f"scheduler.{package}.views":
+                raise
+            continue
+        app.register_blueprint(module.bp)
+    api = register_routes()
+    csrf.exempt(api)  # the API authenticates with bearer tokens, not cookies
+    app.register_blueprint(api)
+
+    app.after_request(send_soon_after_request)
+    app.after_request(_security_headers)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        languages=LANGUAGES,
+        region_name=region_name,
+        localized=localized,
+    )
+    app.jinja_env.filters.update(day=format_day, time=format_clock, datetime=format_moment)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _domain_error(error: DomainError) -> Any:
+    from scheduler.extensions import db
+
+    db.session.rollback()
+    if _is_api():
+        from scheduler.api.problems import from_domain_error
+
+        return from_domain_error(error)
+    return render_error(error.status, str(error.detail))
+
+
+def _csrf_error(error: CSRFError) -> Any:
+    return render_error(400, _("The form had expired. Please send it again."))
+
+
+def _http_error(error: HTTPException) -> Any:
+    if _is_api():
+        from scheduler.api.problems import from_http_exception
+
+        return from_http_exception(error)
+    if error.code is None or error.code < 400:
+        return error
+    return render_error(error.code, "")
+
+
+def _unexpected_error(error: Exception) -> Any:
+    from scheduler.extensions import db
+
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    db.session.rollback()
+    if _is_api():
+        from scheduler.api.problems import problem
+
+        return problem(500, "Internal Server Error", _("Something went wrong on our side."))
+    return render_error(500, "")
+
+
+def render_error(status: int, detail: str) -> tuple[str, int]:
+    titles = {
+        400: _("The request could not be handled"),
+        401: _("Please sign in"),
+        403: _("You do not have access to this page"),
+        404: _("Page not found"),
+        405: _("This action is not possible here"),
+        409: _("This cannot be done right now"),
+        413: _("The file is too large"),
+        422: _("Please check the information"),
+        429: _("Too many tries. Please wait a moment."),
+        500: _("Something went wrong on our side"),
+    }
+    title = titles.get(status, _("Something went wrong"))
+    return render_template("error.html", status=status, title=title, detail=detail), status
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if response.mimetype == "text/html":
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        headers.setdefault("Content-Language", str(get_locale() or "fi"))
+    return response
+
+
+def region_name(code: str | None, language: str | None = None) -> str:
+    from scheduler.regions.data import region_facts
+
+    if code is None:
+        return ""
+    language = language or current_language()
+    for fact in region_facts():
+        if fact.code == code:
+            return fact.name_sv if language == "sv" else fact.name_fi
+    return code
+
+
+def localized(text: LocalizedText) -> Markup:
+    """The text in the page's language, or the other language marked as such."""
+    value, fallback = text.resolve(current_language())
+    if fallback is None:
+        return Markup(escape(value))
+    note = _("(in Finnish)") if fallback == "fi" else _("(in Swedish)")
+    return Markup('<span lang="{lang}">{value}</span> <span class="fallback">{note}</span>').format(
+        lang=fallback, value=value, note=note
+    )
+
+
+def format_day(moment: datetime, width: str = "full") -> str:
+    """The local day, e.g. "maanantai 4. tammikuuta 2027" / "måndag 4 januari 2027"."""
+    return format_date(moment.astimezone(HELSINKI).date(), width)
+
+
+def format_clock(moment: datetime) -> str:
+    return format_time(moment, "HH.mm" if current_language() == "fi" else "HH:mm")
+
+
+def format_moment(moment: datetime, width: str = "medium") -> str:
+    return format_datetime(moment, width)
+
