@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -78,11 +78,11 @@ def _has_placeholder(message: str | tuple[str, ...]) -> bool:
     return any(PLACEHOLDER.search(text) or "%d" in text for text in texts)
 
 
-def update_catalogs() -> list[Path]:
-    """Add new texts to each part's fi and sv catalog, keep existing translations."""
+def update_catalogs(parts: Collection[str] = ()) -> list[Path]:
+    """Add new texts to each part's fi and sv catalog (only `parts` when given), keep translations."""
     written = []
     for part, template in extract_all().items():
-        if not len(template):
+        if not len(template) or (parts and part not in parts):
             continue
         for language in LANGUAGES:
             path = CATALOG_DIR / language / "LC_MESSAGES" / f"{part}.po"
@@ -132,8 +132,11 @@ def _first(message_id: str | tuple[str, ...]) -> str:
 
 
 if __name__ == "__main__":
-    for written_path in update_catalogs():
+    # python -m scheduler.catalogs [PART …]   e.g. `enrolment`; no parts = every part
+    for written_path in update_catalogs(sys.argv[1:]):
         print(written_path.relative_to(ROOT))
     missing = missing_translations()
+    for line in missing:
+        print("  missing", line)
     print(f"{len(missing)} texts still lack a translation")
     sys.exit(0)

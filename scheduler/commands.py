@@ -109,3 +109,15 @@ def outbox_send_command() -> None:
 
     report = deliver_pending()
     click.echo(f"{report.sent} sent, {report.failed} failed")
+
+
+@outbox.command("test")
+@click.argument("email")
+@click.option("--language", type=click.Choice(["fi", "sv"]), default="fi")
+def outbox_test_command(email: str, language: str) -> None:
+    """Queue a test message to EMAIL (deliver it with `outbox send`)."""
+    from scheduler.notify.outbox import queue_email
+
+    queue_email(email, "test_message", language, kind="test", name=email.split("@")[0])
+    db.session.commit()
+    click.echo("Test message queued.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -23,3 +24,19 @@ def hash_token(token: str) -> str:
 
 def same_hash(token: str, stored_hash: str) -> bool:
     return hmac.compare_digest(hash_token(token), stored_hash)
+
+
+def derived_token(secret: str, purpose: str, ident: int | str, nonce: str) -> str:
+    """A token the server can re-create from its secret (for links in later emails).
+
+    Only hash_token(token) is stored, so a database leak reveals no working link; a new
+    nonce revokes the old token.
+    """
+    digest = hmac.new(
+        secret.encode("utf-8"), f"{purpose}:{ident}:{nonce}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(8)

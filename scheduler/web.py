@@ -7,7 +7,15 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, g, render_template, request
+from flask import (
+    Flask,
+    Response,
+    g,
+    has_app_context,
+    has_request_context,
+    render_template,
+    request,
+)
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -15,7 +23,14 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from scheduler.errors import DomainError
-from scheduler.i18n import HELSINKI, LANGUAGE_COOKIE, LANGUAGES, LocalizedText, pick_language
+from scheduler.i18n import (
+    DEFAULT_LANGUAGE,
+    HELSINKI,
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    LocalizedText,
+    pick_language,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +52,15 @@ PAGE_PACKAGES = (
 def init_babel(app: Flask) -> None:
     from scheduler.extensions import babel
 
-    babel.init_app(app, locale_selector=current_language, timezone_selector=lambda: "Europe/Helsinki")
+    babel.init_app(
+        app, locale_selector=current_language, timezone_selector=lambda: "Europe/Helsinki"
+    )
 
 
 def current_language() -> str:
+    """The request's language; outside a request (commands) the forced one, else Finnish."""
+    if not has_request_context():
+        return g.get("language", DEFAULT_LANGUAGE) if has_app_context() else DEFAULT_LANGUAGE
     if "language" not in g:
         g.language = pick_language(
             request.args.get("lang"),

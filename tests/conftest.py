@@ -96,7 +96,12 @@ def app(database_url: str, app_overrides: dict[str, Any], tmp_path) -> Iterator[
 
 
 def _empty_tables() -> None:
-    tables = [t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    from sqlalchemy import inspect
+
+    existing = set(inspect(db.engine).get_table_names())
+    tables = [
+        t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES and t.name in existing
+    ]
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)

@@ -89,3 +89,12 @@ def test_embedded_default_keeps_a_generated_secret_key(tmp_path):
 def test_secure_cookie_settings(app):
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_example_config_documents_every_key_and_loads():
+    from scheduler.config import ROOT, SETTINGS
+
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    undocumented = [key for key in SETTINGS if key not in text]
+    assert not undocumented
+    load_config(environ={"SCHEDULER_CONFIG": str(ROOT / "config.example.toml")})

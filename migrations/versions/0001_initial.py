@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 12:59:45.530964
+Create Date: 2026-11-22 13:01:28.420812
 
 """
 
@@ -157,6 +157,43 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_course_kind"), ["kind"], unique=False)
 
     op.create_table(
+        "application",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("phone", sa.String(length=40), nullable=False),
+        sa.Column("region_code", sa.String(length=2), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("needs", sa.Text(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("on_behalf", sa.Boolean(), nullable=False),
+        sa.Column("consent_at", scheduler.dbtypes.UTCDateTime(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("submitted_at", scheduler.dbtypes.UTCDateTime(), nullable=False),
+        sa.Column("status_changed_at", scheduler.dbtypes.UTCDateTime(), nullable=False),
+        sa.Column("token_nonce", sa.String(length=32), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("anonymised_at", scheduler.dbtypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["course_id"],
+            ["course.id"],
+            name=op.f("fk_application_course_id_course"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["region_code"], ["region.code"], name=op.f("fk_application_region_code_region")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_application")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_application_token_hash")),
+    )
+    with op.batch_alter_table("application", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_application_course_region", ["course_id", "region_code"], unique=False
+        )
+        batch_op.create_index("ix_application_course_status", ["course_id", "status"], unique=False)
+
+    op.create_table(
         "course_region",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("course_id", sa.Integer(), nullable=False),
@@ -294,6 +331,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_course_region_region_code"))
 
     op.drop_table("course_region")
+    with op.batch_alter_table("application", schema=None) as batch_op:
+        batch_op.drop_index("ix_application_course_status")
+        batch_op.drop_index("ix_application_course_region")
+
+    op.drop_table("application")
     with op.batch_alter_table("course", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_course_kind"))
 

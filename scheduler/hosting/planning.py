@@ -1,15 +1,20 @@
 """Bridge between the stored courses and the pure rotation planner.
 
 This module turns rows into the planner's plain dataclasses and writes the answer back;
-all rules live in scheduler.rotation.
+all rules live in scheduler.rotation. Several courses are planned together with a constant
+number of queries (closures, other courses' load), so a closure that touches many courses
+costs the same few statements as one course.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import or_
 
 from scheduler import rotation
 from scheduler.courses.models import Course, Session
@@ -17,55 +22,111 @@ from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from scheduler.hosting.models import Closure
 from scheduler.i18n import HELSINKI
-from scheduler.regions.models import Region
+from scheduler.regions.data import region_facts
+
+
+@dataclass(frozen=True)
+class HostChange:
+    """One session whose host, co-host or status changed; the regions in it are told."""
+
+    session: Session
+    old_host: str | None
+    old_cohost: str | None
+    new_host: str | None
+    new_cohost: str | None
+    cancelled: bool = False
+    restored: bool = False
+
+    @property
+    def regions(self) -> set[str]:
+        codes = {self.old_host, self.old_cohost, self.new_host, self.new_cohost}
+        return {code for code in codes if code}
+
+
+@dataclass
+class CourseOutcome:
+    course: Course
+    result: rotation.PlanResult
+    changes: list[HostChange] = field(default_factory=list)
 
 
 def holidays_between(first: date, years_ahead: int = 5) -> frozenset[date]:
     return frozenset(rotation.finnish_holidays(range(first.year, first.year + years_ahead)))
 
 
+def holidays_for_years(first_year: int, last_year: int) -> frozenset[date]:
+    return frozenset(rotation.finnish_holidays(range(first_year, last_year + 1)))
+
+
+def region_spec(code: str, weight: float = 1.0) -> rotation.RegionSpec:
+    facts = {fact.code: fact for fact in region_facts()}
+    return rotation.RegionSpec(code=code, languages=frozenset(facts[code].languages), weight=weight)
+
+
 def region_specs(course: Course) -> tuple[rotation.RegionSpec, ...]:
-    regions = {
-        region.code: region
-        for region in db.session.scalars(
-            db.select(Region).where(Region.code.in_(course.region_codes))
-        )
-    }
+    """The course's regions with the languages they serve (from the region data, no query)."""
+    facts = {fact.code: fact for fact in region_facts()}
     return tuple(
         rotation.RegionSpec(
             code=p.region_code,
-            languages=frozenset(regions[p.region_code].languages),
+            languages=frozenset(facts[p.region_code].languages),
             weight=p.weight,
         )
         for p in course.participations
     )
 
 
-def closures_for(codes: list[str], start: date, end: date) -> tuple[rotation.Closure, ...]:
-    rows = db.session.scalars(
-        db.select(Closure).where(
-            Closure.region_code.in_(codes), Closure.end >= start, Closure.start <= end
+def closure_rows(codes: Iterable[str], start: date, end: date) -> list[Closure]:
+    codes = sorted(set(codes))
+    if not codes:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(Closure)
+            .where(Closure.region_code.in_(codes), Closure.end >= start, Closure.start <= end)
+            .order_by(Closure.start, Closure.id)
         )
     )
+
+
+def to_planner_closures(rows: Iterable[Closure]) -> tuple[rotation.Closure, ...]:
     return tuple(rotation.Closure(region=c.region_code, start=c.start, end=c.end) for c in rows)
 
 
-def weekly_load(codes: list[str], start: datetime, end: datetime, exclude_course: int | None):
-    """Sessions each region hosts per ISO week in other courses, so load can be spread."""
-    rows = db.session.execute(
-        db.select(Session.host_region, Session.starts_at).where(
-            Session.host_region.in_(codes),
-            Session.starts_at >= start,
-            Session.starts_at <= end,
-            Session.status == "scheduled",
-            Session.course_id != (exclude_course or -1),
-        )
+def closures_for(codes: list[str], start: date, end: date) -> tuple[rotation.Closure, ...]:
+    return to_planner_closures(closure_rows(codes, start, end))
+
+
+def weekly_load(
+    codes: Iterable[str], start: datetime, end: datetime, exclude_courses: Iterable[int] = ()
+) -> dict[tuple[str, int, int], int]:
+    """Sessions each region hosts or co-hosts per ISO week in other courses (one query)."""
+    codes = sorted(set(codes))
+    query = db.select(Session.host_region, Session.cohost_region, Session.starts_at).where(
+        or_(Session.host_region.in_(codes), Session.cohost_region.in_(codes)),
+        Session.starts_at >= start,
+        Session.starts_at <= end,
+        Session.status == "scheduled",
     )
+    excluded = list(exclude_courses)
+    if excluded:
+        query = query.where(Session.course_id.not_in(excluded))
     load: Counter[tuple[str, int, int]] = Counter()
-    for host, starts_at in rows:
+    for host, cohost, starts_at in db.session.execute(query):
         iso = starts_at.astimezone(HELSINKI).isocalendar()
-        load[(host, iso.year, iso.week)] += 1
+        for code in (host, cohost):
+            if code in codes:
+                load[(code, iso.year, iso.week)] += 1
     return dict(load)
+
+
+def locked(session: Session, now: datetime, freeze_days: int) -> bool:
+    """Re-planning leaves past, frozen, hand-set and cancelled sessions as they are."""
+    return (
+        session.host_set_by_hand
+        or session.starts_at <= now + timedelta(days=freeze_days)
+        or session.status == "cancelled"
+    )
 
 
 def create_sessions(course: Course) -> list[Session]:
@@ -86,54 +147,85 @@ def create_sessions(course: Course) -> list[Session]:
     return course.sessions
 
 
-def locked(session: Session, now: datetime, freeze_days: int) -> bool:
-    return (
-        session.host_set_by_hand
-        or session.starts_at <= now + timedelta(days=freeze_days)
-        or session.status == "cancelled"
-    )
-
-
 def plan_course(course: Course, *, keep_previous: bool = True) -> rotation.PlanResult:
-    """(Re-)plan the hosts of a course's sessions; returns the planner's answer with problems."""
-    sessions = sorted(course.sessions, key=lambda s: s.starts_at)
-    if not sessions:
-        return rotation.PlanResult(assignments=(), problems=())
-    now = utcnow()
+    """(Re-)plan the hosts of one course; returns the planner's answer with problems."""
+    return plan_courses([course], keep_previous=keep_previous)[0].result
+
+
+def _slot(session: Session, languages: frozenset[str], is_locked: bool) -> rotation.Slot:
+    return rotation.Slot(
+        key=session.id,
+        starts_at=session.starts_at.astimezone(HELSINKI),
+        ends_at=session.ends_at.astimezone(HELSINKI),
+        languages=languages,
+        locked=is_locked,
+        host=session.host_region,
+        cohost=session.cohost_region,
+        cancelled=session.status == "cancelled",
+    )
+
+
+def plan_courses(
+    courses: Sequence[Course], *, keep_previous: bool = True, now: datetime | None = None
+) -> list[CourseOutcome]:
+    """Re-plan several courses together (each sees the others' duties as weekly load).
+
+    The courses' participations and sessions should be loaded already (selectinload); the
+    rest costs two queries whatever the number of courses.
+    """
+    courses = sorted(courses, key=lambda c: (c.first_session, c.id))
+    with_sessions = [c for c in courses if c.sessions]
+    outcomes = {c.id: CourseOutcome(c, rotation.PlanResult((), ())) for c in courses}
+    if not with_sessions:
+        return [outcomes[c.id] for c in courses]
+    now = now or utcnow()
     freeze_days = current_app.config["FREEZE_DAYS"]
-    languages = frozenset(course.languages)
-    slots = tuple(
-        rotation.Slot(
-            key=session.id,
-            starts_at=session.starts_at.astimezone(HELSINKI),
-            ends_at=session.ends_at.astimezone(HELSINKI),
-            languages=languages,
-            locked=keep_previous and locked(session, now, freeze_days),
-            host=session.host_region,
-            cohost=session.cohost_region,
-            cancelled=session.status == "cancelled",
+    all_sessions = [s for c in with_sessions for s in c.sessions]
+    first = min(s.starts_at for s in all_sessions)
+    last = max(s.ends_at for s in all_sessions)
+    codes = {code for c in with_sessions for code in c.region_codes}
+    first_day, last_day = first.astimezone(HELSINKI).date(), last.astimezone(HELSINKI).date()
+    closures = closures_for(sorted(codes), first_day, last_day)
+    holidays = holidays_for_years(first_day.year, last_day.year)
+    load = weekly_load(codes, first, last, [c.id for c in with_sessions])
+
+    requests = []
+    for course in with_sessions:
+        languages = frozenset(course.languages)
+        own = set(course.region_codes)
+        sessions = sorted(course.sessions, key=lambda s: (s.starts_at, s.id))
+        requests.append(
+            rotation.PlanRequest(
+                slots=tuple(
+                    _slot(s, languages, keep_previous and locked(s, now, freeze_days))
+                    for s in sessions
+                ),
+                regions=region_specs(course),
+                cohost=course.cohost,
+                closures=tuple(c for c in closures if c.region in own),
+                holidays=holidays,
+                weekly_load=load,
+                keep_previous=keep_previous,
+            )
         )
-        for session in sessions
-    )
-    first, last = sessions[0].starts_at, sessions[-1].ends_at
-    request = rotation.PlanRequest(
-        slots=slots,
-        regions=region_specs(course),
-        cohost=course.cohost,
-        closures=closures_for(course.region_codes, first.date(), last.date()),
-        holidays=holidays_between(first.astimezone(HELSINKI).date()),
-        weekly_load=weekly_load(course.region_codes, first, last, course.id),
-        keep_previous=keep_previous,
-    )
-    result = rotation.plan(request)
-    by_id = {session.id: session for session in sessions}
+    results = rotation.plan_network(requests)
+    for course, result in zip(with_sessions, results, strict=True):
+        outcome = outcomes[course.id]
+        outcome.result = result
+        outcome.changes = apply_result(course, result)
+    return [outcomes[c.id] for c in courses]
+
+
+def apply_result(course: Course, result: rotation.PlanResult) -> list[HostChange]:
+    """Write the planner's assignments to the sessions; returns what changed."""
+    by_id = {session.id: session for session in course.sessions}
+    changes = []
     for assignment in result.assignments:
         session = by_id[assignment.key]
-        if (session.host_region, session.cohost_region) != (
-            assignment.host,
-            assignment.cohost,
-        ):
-            session.host_region = assignment.host
-            session.cohost_region = assignment.cohost
+        old = (session.host_region, session.cohost_region)
+        new = (assignment.host, assignment.cohost)
+        if old != new:
+            session.host_region, session.cohost_region = new
             session.touch()
-    return result
+            changes.append(HostChange(session, old[0], old[1], new[0], new[1]))
+    return changes

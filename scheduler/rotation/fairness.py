@@ -68,21 +68,26 @@ class Witness:
     def __init__(self, size: int) -> None:
         self.size = size
         self.take: dict[int, list[int]] = {}
+        self._out: list[int] | None = None
 
     def add(self, mask: int, region: int, amount: int = 1) -> None:
         row = self.take.get(mask)
         if row is None:
             row = self.take[mask] = [0] * self.size
+        if not row[region] or row[region] + amount <= 0:
+            self._out = None
         row[region] += amount
 
     def out_edges(self) -> list[int]:
         """out[x]: regions that could take one of the slots ``x`` now takes."""
-        out = [0] * self.size
-        for mask, row in self.take.items():
-            for x, n in enumerate(row):
-                if n:
-                    out[x] |= mask
-        return out
+        if self._out is None:
+            out = [0] * self.size
+            for mask, row in self.take.items():
+                for x, n in enumerate(row):
+                    if n:
+                        out[x] |= mask
+            self._out = out
+        return self._out
 
     def path(self, source: int, targets: int, out: list[int] | None = None) -> list[int] | None:
         """A shortest chain source → … → t (t in ``targets``) of slot moves, or None."""
@@ -112,8 +117,8 @@ class Witness:
             for mask in sorted(self.take):
                 row = self.take[mask]
                 if row[x] and mask >> y & 1:
-                    row[x] -= 1
-                    row[y] += 1
+                    self.add(mask, x, -1)
+                    self.add(mask, y)
                     break
             else:  # pragma: no cover - path() only follows existing edges
                 raise AssertionError("broken chain")
@@ -134,7 +139,7 @@ def lex_optimal_counts(
     for mask in sorted(groups, key=lambda m: (len(bits(m)), m)):
         members = bits(mask)
         for _ in range(groups[mask]):
-            r = max(members, key=lambda x: (share[x] - counts[x], -x))
+            r = max(members, key=lambda x: (share[x] - counts[x], -x))  # noqa: B023
             witness.add(mask, r)
             counts[r] += 1
     # Improve by single exchanges until none helps (local = global on an M-convex set).
@@ -165,8 +170,15 @@ def lex_optimal_counts(
 
 
 def fairness_box(best: list[int], share: list[float]) -> tuple[list[int], list[int]]:
-    """Per-region count bounds a re-plan may use: within one of the share, or as far as the best
-    reachable count when constraints push a region further than one."""
-    lo = [min(b, math.ceil(s - 1 - EPS)) for b, s in zip(best, share, strict=True)]
-    hi = [max(b, math.floor(s + 1 + EPS)) for b, s in zip(best, share, strict=True)]
-    return [max(0, x) for x in lo], hi
+    """Per-region count bounds a re-plan may use.
+
+    Within one of the share; or, when the constraints push the best plan further, as far above
+    (below) the share as the best plan's most over- (under-) represented region. Every vector
+    in the box is then no further from the shares, at its worst region, than the best plan, and
+    swapping deviations between regions of equal share stays allowed.
+    """
+    over = max(1.0, max((b - s for b, s in zip(best, share, strict=True)), default=0.0))
+    under = max(1.0, max((s - b for b, s in zip(best, share, strict=True)), default=0.0))
+    lo = [max(0, math.ceil(s - under - EPS)) for s in share]
+    hi = [math.floor(s + over + EPS) for s in share]
+    return lo, hi

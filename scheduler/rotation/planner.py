@@ -81,7 +81,7 @@ def solve_role(
     best, witness = lex_optimal_counts(locked_counts, [masks[p] for p in open_pos], share)
     lo, hi = fairness_box(best, share)
 
-    cost = None
+    cost = old = None
     if keep_previous and any(prev[p] is not None for p in open_pos):
         trial = list(values)
         counts = list(locked_counts)
@@ -96,6 +96,7 @@ def solve_role(
             for p in open_pos:
                 cost[p] = [0 if r == prev[p] else weight[p] for r in range(size)]
             fill_in_order(values, todo, masks, witness, loads, prev)
+            old = [fixed[p] if locked[p] else prev[p] for p in range(n)]
         else:
             fill_in_order(values, open_pos, masks, witness, loads, None)
     else:
@@ -105,7 +106,9 @@ def solve_role(
     for p in open_pos:
         counts[values[p]] += 1
     if any(values[p] is not None and values[p] == values[p - 1] for p in range(1, n)):
-        fix_repeats(values, open_pos, masks, counts, lo, hi, share, cost)
+        # When re-planning, a repeat is not worth more than two extra changed sessions.
+        limit = None if cost is None else 2 * max(weight)
+        fix_repeats(values, open_pos, masks, counts, lo, hi, share, cost, limit, old)
     return values
 
 
@@ -232,7 +235,10 @@ class _Sum(Mapping):
         raise KeyError(key)
 
     def get(self, key, default=0):
-        return self.a.get(key, 0) + self.b.get(key, 0) if key in self else default
+        a, b = self.a.get(key), self.b.get(key)
+        if a is None and b is None:
+            return default
+        return (a or 0) + (b or 0)
 
     def __contains__(self, key) -> bool:
         return key in self.a or key in self.b
@@ -243,6 +249,9 @@ class _Sum(Mapping):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        return bool(self.a) or bool(self.b)
 
 
 def plan_network(requests: Sequence[PlanRequest]) -> list[PlanResult]:

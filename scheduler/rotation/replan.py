@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .fairness import INF, bits
 
-Cost = tuple[float, tuple]
+Cost = tuple[float, int, tuple]
 
 
 def keep_assign(
@@ -45,29 +45,34 @@ def keep_assign(
     def cost(p: int, r: int) -> int:
         return 0 if r == prev[p] else weight[p]
 
-    def edges() -> dict[tuple[int, int], tuple[int, int]]:
-        table: dict[tuple[int, int], tuple[int, int]] = {}
+    def creates_repeat(p: int, r: int) -> int:
+        return int(p > 0 and values[p - 1] == r) + int(p + 1 < n and values[p + 1] == r)
+
+    def edges() -> dict[tuple[int, int], tuple[int, int, int]]:
+        """Cheapest single-slot move from region a to region b: (cost, new repeats, slot)."""
+        table: dict[tuple[int, int], tuple[int, int, int]] = {}
         for p, a in at.items():
             here = cost(p, a)
             for b in bits(masks[p]):
                 if b != a:
-                    item = (cost(p, b) - here, p)
-                    if item < table.get((a, b), (INF, 0)):
+                    item = (cost(p, b) - here, creates_repeat(p, b), p)
+                    if item < table.get((a, b), (INF, 0, 0)):
                         table[(a, b)] = item
         return table
 
     def cheapest(start: dict[int, Cost]) -> tuple[list[Cost], list[tuple[int, int] | None]]:
-        dist: list[Cost] = [(INF, ())] * size
+        """Bellman-Ford from ``start``: least cost, then fewest new repeats, then first hop."""
+        dist: list[Cost] = [(INF, 0, ())] * size
         parent: list[tuple[int, int] | None] = [None] * size
         for r, d in start.items():
             dist[r] = d
         table = edges()
         for _ in range(size):
             changed = False
-            for (a, b), (delta, p) in table.items():
+            for (a, b), (delta, repeats, p) in table.items():
                 if dist[a][0] == INF:
                     continue
-                cand = (dist[a][0] + delta, dist[a][1])
+                cand = (dist[a][0] + delta, dist[a][1] + repeats, dist[a][2])
                 if cand < dist[b]:
                     dist[b] = cand
                     parent[b] = (a, p)
@@ -94,15 +99,12 @@ def keep_assign(
             values[p] = b
         return True
 
-    def neighbours_equal(p: int, r: int) -> int:
-        return int(p > 0 and values[p - 1] == r) + int(p + 1 < n and values[p + 1] == r)
-
     for p in free:
         start = {
             b: (
                 weight[p],
+                creates_repeat(p, b),
                 (
-                    neighbours_equal(p, b),
                     loads[p][b] if loads else 0,
                     counts[b] - share[b],
                     b,
@@ -130,7 +132,7 @@ def keep_assign(
         over = [v for v in range(size) if counts[v] > hi[v]]
         if not over:
             break
-        dist, parent = cheapest({over[0]: (0, ())})
+        dist, parent = cheapest({over[0]: (0, 0, ())})
         room = [t for t in range(size) if counts[t] < hi[t] and dist[t][0] < INF]
         if not room or not apply(min(room, key=lambda t: (dist[t], t)), parent):
             return False
@@ -138,7 +140,7 @@ def keep_assign(
         under = [u for u in range(size) if counts[u] < lo[u]]
         if not under:
             break
-        sources = {v: (0, ()) for v in range(size) if counts[v] > lo[v]}
+        sources = {v: (0, 0, ()) for v in range(size) if counts[v] > lo[v]}
         dist, parent = cheapest(sources)
         if dist[under[0]][0] == INF or not apply(under[0], parent):
             return False

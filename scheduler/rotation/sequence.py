@@ -32,6 +32,10 @@ def fill_in_order(
     for p in todo:
         for r in bits(masks[p]):
             eligible_left[r] += 1
+    positive = 0
+    for r, k in enumerate(quota):
+        if k:
+            positive |= 1 << r
     for p in todo:
         mask = masks[p]
         row = witness.take[mask]
@@ -41,9 +45,11 @@ def fill_in_order(
                 holders |= 1 << a
         # Regions that can take this slot and still leave a feasible rest: those that hold a
         # slot of this group, or can pass one of theirs along a chain to such a holder.
-        out = witness.out_edges()
+        out = None
         feasible = holders
-        grown = True
+        grown = mask & positive != holders
+        if grown:
+            out = witness.out_edges()
         while grown:
             grown = False
             for x in range(size):
@@ -53,6 +59,8 @@ def fill_in_order(
         candidates = bits(mask & feasible)
         left = values[p - 1] if p > 0 else None
         right = values[p + 1] if p + 1 < n else None
+        if right is None and p + 1 < n and len(bits(masks[p + 1])) == 1:
+            right = bits(masks[p + 1])[0]  # the next slot has no choice: treat it as set
         repeat = {r: int(r == left) + int(r == right) for r in candidates}
         fewest = min(repeat.values())
         pool = [r for r in candidates if repeat[r] == fewest]
@@ -70,13 +78,15 @@ def fill_in_order(
 
             choice = min(pool, key=key)
         if row[choice]:
-            row[choice] -= 1
+            witness.add(mask, choice, -1)
         else:
             chain = witness.path(choice, holders, out)
             assert chain is not None
             witness.shift(chain)
-            row[chain[-1]] -= 1
+            witness.add(mask, chain[-1], -1)
         quota[choice] -= 1
+        if not quota[choice]:
+            positive &= ~(1 << choice)
         values[p] = choice
         for r in bits(mask):
             eligible_left[r] -= 1
@@ -94,63 +104,119 @@ def fix_repeats(
     lo: list[int],
     hi: list[int],
     share: list[float],
-    cost: list[list[int]] | None,
+    cost: list[list[int]] | None = None,
+    max_cost: int | None = None,
+    old: list[int | None] | None = None,
 ) -> None:
-    """Remove back-to-back repeats by swapping two slots' regions, or by moving one slot when
-    that keeps the counts within the box and no further from the shares. Each step removes at
-    least one repeat; among the fixes the one that changes least (``cost[p][r]``) wins."""
+    """Remove back-to-back repeats with local moves, each removing at least one repeat.
+
+    Moves: swap the regions of two slots; or exchange regions a and b over a run of consecutive
+    slots (a Kempe chain on the timeline), which keeps the repeats inside the run and changes
+    only its two ends. A run that is not balanced between a and b moves one session between
+    them, allowed when the counts stay in the box and get no further from the shares.
+    Among the fixes the one that changes least (``cost[p][r]``, at most ``max_cost``) wins.
+    When re-planning, a repeat the previous plan (``old``) already had is left alone: the
+    planners have seen it, and fixing it would change sessions the new constraint didn't touch.
+    """
     n = len(values)
     can_move = [False] * n
     for p in movable:
         can_move[p] = True
 
-    def reps_at(pairs: set[int]) -> int:
-        return sum(
-            1 for i in pairs if 0 < i < n and values[i] is not None and values[i] == values[i - 1]
+    def rep(i: int, left: int | None, right: int | None) -> int:
+        """Does the pair (i - 1, i) count as a repeat with these two values?"""
+        if not 0 < i < n or right is None or left != right:
+            return 0
+        return int(old is None or not old[i] == old[i - 1] == right)
+
+    def value(i: int) -> int | None:
+        return values[i] if 0 <= i < n else None
+
+    def balance_ok(a: int, b: int, diff: int) -> bool:
+        if diff == 0:
+            return True
+        if diff == -1:
+            a, b = b, a
+        elif diff != 1:
+            return False
+        return (
+            counts[a] - 1 >= lo[a]
+            and counts[b] + 1 <= hi[b]
+            and exchange_gain(counts, share, a, b) >= 0
         )
 
-    def delta(changes: list[tuple[int, int]]) -> tuple[int, int]:
-        pairs = set()
-        for p, _ in changes:
-            pairs.add(p)
-            pairs.add(p + 1)
-        before = reps_at(pairs)
-        old = [(p, values[p]) for p, _ in changes]
-        extra = 0
-        for p, r in changes:
-            if cost is not None:
-                extra += cost[p][r] - cost[p][values[p]]
-            values[p] = r
-        after = reps_at(pairs)
-        for p, r in old:
-            values[p] = r
-        return after - before, extra
-
-    for _ in range(n + 1):
-        repeats = [i for i in range(1, n) if values[i] is not None and values[i] == values[i - 1]]
-        best = None
-        for i in repeats:
-            for j in (i - 1, i):
-                if not can_move[j]:
+    def runs(i: int, a: int, step: int) -> list[tuple[tuple, list[int], int]]:
+        """Exchanges of a with another region over runs that start at ``i`` and go ``step``."""
+        found = []
+        for b in bits(masks[i]):
+            if b == a:
+                continue
+            swap = {a: b, b: a}
+            diff = extra = 0
+            q = i
+            members: list[int] = []
+            while 0 <= q < n:
+                v = values[q]
+                if v != a and v != b:
+                    q += step
                     continue
-                a = values[j]
+                other = swap[v]
+                if not can_move[q] or not masks[q] >> other & 1:
+                    break
+                diff += 1 if v == a else -1
+                if cost is not None:
+                    extra += cost[q][other] - cost[q][v]
+                members.append(q)
+                if balance_ok(a, b, diff):
+                    first, last = (i, q) if step > 0 else (q, i)
+                    before = rep(first, value(first - 1), values[first]) + rep(
+                        last + 1, values[last], value(last + 1)
+                    )
+                    after = rep(first, value(first - 1), swap[values[first]]) + rep(
+                        last + 1, swap[values[last]], value(last + 1)
+                    )
+                    if after < before:
+                        found.append(((after - before, extra, len(members), first), members[:], b))
+                q += step
+        return found
+
+    def swap_key(j: int, k: int, a: int, b: int) -> tuple | None:
+        """Score swapping a at ``j`` with b at ``k`` (not adjacent)."""
+
+        def around(p: int, v: int) -> int:
+            return rep(p, value(p - 1), v) + rep(p + 1, v, value(p + 1))
+
+        change = around(j, b) + around(k, a) - around(j, a) - around(k, b)
+        if change >= 0:
+            return None
+        extra = 0 if cost is None else cost[j][b] - cost[j][a] + cost[k][a] - cost[k][b]
+        return (change, extra, 2, min(j, k))
+
+    for _ in range(2 * n + 2):
+        best = None
+        for i in range(1, n):
+            a = values[i]
+            if not rep(i, values[i - 1], a):
+                continue
+            for j, step in ((i, 1), (i - 1, -1)):
+                if not can_move[j] or masks[j] == 1 << a:
+                    continue
+                for key, members, b in runs(j, a, step):
+                    if max_cost is not None and key[1] > max_cost:
+                        continue
+                    if best is None or key < best[0]:
+                        best = (key, [(p, b if values[p] == a else a) for p in members])
                 for b in bits(masks[j]):
                     if b == a:
                         continue
-                    if (
-                        counts[a] - 1 >= lo[a]
-                        and counts[b] + 1 <= hi[b]
-                        and exchange_gain(counts, share, a, b) >= 0
-                    ):
-                        d = delta([(j, b)])
-                        if d[0] < 0 and (best is None or (d, j) < best[0]):
-                            best = ((d, j), [(j, b)])
                     for k in movable:
-                        if k == j or values[k] != b or not masks[k] >> a & 1:
+                        if values[k] != b or not masks[k] >> a & 1 or abs(k - j) <= 1:
                             continue
-                        d = delta([(j, b), (k, a)])
-                        if d[0] < 0 and (best is None or (d, j, k) < best[0]):
-                            best = ((d, j, k), [(j, b), (k, a)])
+                        key = swap_key(j, k, a, b)
+                        if key is None or (max_cost is not None and key[1] > max_cost):
+                            continue
+                        if best is None or key < best[0]:
+                            best = (key, [(j, b), (k, a)])
         if best is None:
             return
         for p, r in best[1]:

@@ -1,0 +1,246 @@
+"""Turning JSON, multipart API requests and the upload form into one MaterialInput.
+
+The API's multipart fields and the page's form fields are the same names (title_fi,
+file_sv, url_fi, themes …), so both go through `from_form`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from scheduler.api import inputs
+from scheduler.content.files import CheckedUpload, FileRefused, FileTooLarge, check_upload
+from scheduler.errors import FieldErrors, ValidationFailed
+from scheduler.i18n import LANGUAGES, LocalizedText
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
+URL_MAX = 1000
+THEME_MAX = 40
+THEMES_MAX = 12
+SHARING = ("network", "region", "public")
+
+
+@dataclass
+class VersionInput:
+    language: str
+    url: str | None = None
+    upload: CheckedUpload | None = None
+
+
+@dataclass
+class MaterialInput:
+    title: LocalizedText
+    description: LocalizedText
+    themes: list[str] = field(default_factory=list)
+    versions: list[VersionInput] = field(default_factory=list)
+    shared: bool = True
+    public: bool = False
+    owner_region: str | None = None
+
+
+def normalise_theme(value: str) -> str:
+    """Free tags are compared lower-case with single spaces: "Uni  ja Lepo" → "uni ja lepo"."""
+    return " ".join(value.replace("#", " ").split()).lower()
+
+
+def themes_from(value: Any, errors: FieldErrors) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        errors.add("themes", _l('Give the themes as a list of words, like ["sleep", "exercise"].'))
+        return []
+    themes: list[str] = []
+    for item in value:
+        theme = normalise_theme(item)
+        if not theme or theme in themes:
+            continue
+        if len(theme) > THEME_MAX:
+            errors.add("themes", _l("A theme can have at most %(count)d characters.", count=THEME_MAX))
+            continue
+        themes.append(theme)
+    if len(themes) > THEMES_MAX:
+        errors.add("themes", _l("Give at most %(count)d themes.", count=THEMES_MAX))
+    return themes[:THEMES_MAX]
+
+
+def https_url(value: Any, name: str, errors: FieldErrors) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        errors.add(name, _l("Give a link that starts with https://."))
+        return None
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in url):
+        errors.add(name, _l("Give a link that starts with https://."))
+        return None
+    if len(url) > URL_MAX:
+        errors.add(name, _l("At most %(count)d characters.", count=URL_MAX))
+        return None
+    return url
+
+
+def language_from(value: Any, name: str, errors: FieldErrors) -> str | None:
+    if value not in LANGUAGES:
+        errors.add(name, _l('Use "fi" or "sv".'))
+        return None
+    return str(value)
+
+
+def _flag(value: Any, name: str, default: bool, errors: FieldErrors) -> bool:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "on", "yes"):
+        return True
+    if text in ("false", "0", "off", "no"):
+        return False
+    errors.add(name, _l("Give true or false."))
+    return default
+
+
+def _sharing(data: Any, errors: FieldErrors) -> tuple[bool, bool]:
+    """(shared, public) from `sharing` ("network" | "region" | "public") or two flags."""
+    sharing = data.get("sharing")
+    if sharing is not None and sharing != "":
+        if sharing not in SHARING:
+            errors.add("sharing", _l('Choose "network", "region" or "public".'))
+            return True, False
+        return sharing != "region", sharing == "public"
+    public = _flag(data.get("public"), "public", False, errors)
+    shared = _flag(data.get("shared"), "shared", True, errors)
+    return shared or public, public
+
+
+def _owner(data: Any, errors: FieldErrors) -> str | None:
+    from scheduler.regions.data import region_facts
+
+    code = data.get("owner_region") or None
+    if code is not None and code not in {fact.code for fact in region_facts()}:
+        errors.add("owner_region", _l("Unknown region code."))
+        return None
+    return code
+
+
+def from_json(data: dict[str, Any]) -> MaterialInput:
+    """The contract's JSON: one https link (`url`) for the listed `languages`, or `urls` per
+    language ({"fi": "https://…", "sv": "https://…"})."""
+    errors = FieldErrors()
+    title = inputs.bilingual(data.get("title"), "title", errors, required=True, max_length=TITLE_MAX)
+    description = inputs.bilingual(
+        data.get("description"), "description", errors, required=False, max_length=DESCRIPTION_MAX
+    )
+    themes = themes_from(data.get("themes"), errors)
+    versions: list[VersionInput] = []
+    if data.get("urls") is not None:
+        urls = data["urls"]
+        if not isinstance(urls, dict) or not urls or set(urls) - set(LANGUAGES):
+            errors.add("urls", _l('Give links like {"fi": "https://…", "sv": "https://…"}.'))
+        else:
+            for language, value in urls.items():
+                url = https_url(value, "urls", errors)
+                if url:
+                    versions.append(VersionInput(language, url=url))
+    else:
+        url = https_url(data.get("url"), "url", errors)
+        languages = data.get("languages")
+        if (
+            not isinstance(languages, list)
+            or not languages
+            or any(language not in LANGUAGES for language in languages)
+        ):
+            errors.add("languages", _l('Choose one or both of "fi" and "sv".'))
+        elif len(set(languages)) != len(languages):
+            errors.add("languages", _l("A language is listed twice."))
+        elif url:
+            versions = [VersionInput(language, url=url) for language in languages]
+    shared, public = _sharing(data, errors)
+    owner = _owner(data, errors)
+    errors.raise_if_any(_l("Please check the material's information."))
+    return MaterialInput(title, description, themes, versions, shared, public, owner)
+
+
+def version_from_form(
+    form: MultiDict[str, str],
+    files: MultiDict[str, FileStorage],
+    language: str,
+    errors: FieldErrors,
+    refused: dict[str, Any],
+) -> VersionInput | None:
+    """`file_<lang>` or `url_<lang>`; a refused file's message goes to `refused`."""
+    file = files.get(f"file_{language}")
+    has_file = file is not None and bool(file.filename)
+    url_value = (form.get(f"url_{language}") or "").strip()
+    if has_file and url_value:
+        errors.add(f"file_{language}", _l("Give a file or a link, not both."))
+        return None
+    if url_value:
+        url = https_url(url_value, f"url_{language}", errors)
+        return VersionInput(language, url=url) if url else None
+    if has_file:
+        assert file is not None
+        try:
+            upload = check_upload(file.stream, file.filename or "")
+        except FileRefused as refusal:
+            errors.add(f"file_{language}", refusal.message)
+            if refusal.too_large:
+                refused[f"file_{language}"] = refusal
+            return None
+        return VersionInput(language, upload=upload)
+    return None
+
+
+def raise_if_refused(errors: FieldErrors, refused: dict[str, Any], detail: Any) -> None:
+    """413 when a file was too large (with every field message), else 422."""
+    if refused:
+        raise FileTooLarge(detail, errors=errors.errors)
+    errors.raise_if_any(detail)
+
+
+def from_form(form: MultiDict[str, str], files: MultiDict[str, FileStorage]) -> MaterialInput:
+    errors = FieldErrors()
+    refused: dict[str, Any] = {}
+    title = inputs.bilingual(
+        {language: form.get(f"title_{language}", "") for language in LANGUAGES},
+        "title",
+        errors,
+        required=True,
+        max_length=TITLE_MAX,
+    )
+    description = inputs.bilingual(
+        {language: form.get(f"description_{language}", "") for language in LANGUAGES},
+        "description",
+        errors,
+        required=False,
+        max_length=DESCRIPTION_MAX,
+    )
+    raw_themes = form.getlist("themes")
+    themes = themes_from(",".join(raw_themes), errors)
+    versions = [
+        version
+        for language in LANGUAGES
+        if (version := version_from_form(form, files, language, errors, refused)) is not None
+    ]
+    if not versions and not any(name.startswith(("file_", "url_")) for name in errors.errors):
+        errors.add("file_fi", _l("Add a file or a link in at least one language."))
+    shared, public = _sharing(form, errors)
+    owner = _owner(form, errors)
+    raise_if_refused(errors, refused, _l("Please check the material's information."))
+    return MaterialInput(title, description, themes, versions, shared, public, owner)
+
+
+def request_language(data: dict[str, Any]) -> str:
+    errors = FieldErrors()
+    language = language_from(data.get("language"), "language", errors)
+    errors.raise_if_any()
+    assert language is not None
+    return language
+

@@ -1,0 +1,89 @@
+"""Applications to closed courses; an accepted application is a participant.
+
+The personal link's token is derived from the server secret and a per-application nonce
+(scheduler.security.derived_token) so reminder emails can carry it again; only its hash
+is stored. A new nonce revokes the old link.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scheduler.courses.models import Course
+from scheduler.dbtypes import UTCDateTime, utcnow
+from scheduler.extensions import db
+
+APPLICATION_STATUSES = ("submitted", "accepted", "waitlisted", "rejected", "withdrawn")
+# state -> states it may move to (DESIGN.md, Enrolment).
+TRANSITIONS = {
+    "submitted": {"accepted", "waitlisted", "rejected", "withdrawn"},
+    "waitlisted": {"accepted", "withdrawn"},
+    "accepted": {"withdrawn"},
+    "rejected": set(),
+    "withdrawn": set(),
+}
+TOKEN_PURPOSE = "participant"
+# What a planner may set with a decision (withdrawn: remove an accepted participant).
+PLANNER_DECISIONS = ("accepted", "waitlisted", "rejected", "withdrawn")
+# States in which the applicant still holds or waits for a seat (they may withdraw).
+ACTIVE_STATUSES = ("submitted", "accepted", "waitlisted")
+
+
+class Application(db.Model):
+    __tablename__ = "application"
+    __table_args__ = (
+        Index("ix_application_course_status", "course_id", "status"),
+        Index("ix_application_course_region", "course_id", "region_code"),
+        # One application per course and email address (phone-only applications have "").
+        # The service checks first for a kind message; this index stops concurrent doubles.
+        Index(
+            "uq_application_course_email",
+            "course_id",
+            "email",
+            unique=True,
+            sqlite_where=text("email != ''"),
+            postgresql_where=text("email != ''"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    language: Mapped[str] = mapped_column(String(2))
+    needs: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default="submitted")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the applicant reached the current status; the waiting list is served oldest first.
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    token_nonce: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    course: Mapped[Course] = relationship()
+
+    @property
+    def is_participant(self) -> bool:
+        return self.status == "accepted"
+
+
+class SubmissionThrottle(db.Model):
+    """One row per accepted anonymous submission, keyed by a keyed hash of the address.
+
+    Kept apart from Application on purpose: rows link to no person, live one hour and are
+    deleted by the next submission or `privacy purge`.
+    """
+
+    __tablename__ = "application_throttle"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

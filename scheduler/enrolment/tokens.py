@@ -1,0 +1,32 @@
+"""The applicant's personal link token: re-creatable by the server, stored only as a hash."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from scheduler.enrolment.models import TOKEN_PURPOSE, Application
+from scheduler.extensions import db
+from scheduler.security import derived_token, hash_token, new_nonce
+
+
+def personal_token(application: Application) -> str:
+    return derived_token(
+        current_app.config["SECRET_KEY"], TOKEN_PURPOSE, application.token_nonce, ""
+    )
+
+
+def assign_new_token(application: Application) -> str:
+    """Give the application a fresh token (a new nonce revokes the old link)."""
+    application.token_nonce = new_nonce()
+    token = personal_token(application)
+    application.token_hash = hash_token(token)
+    return token
+
+
+def find_by_token(token: str, *, for_update: bool = False) -> Application | None:
+    if not token or len(token) > 100:
+        return None
+    query = db.select(Application).where(Application.token_hash == hash_token(token))
+    if for_update:
+        query = query.with_for_update()
+    return db.session.scalar(query)

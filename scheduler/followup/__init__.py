@@ -1,0 +1,1 @@
+"""After and around the sessions: reminders, attendance and anonymous feedback."""

@@ -1,0 +1,85 @@
+"""Queue an email at most once per key, even when several hosts queue it at the same moment.
+
+The outbox's `dedupe_key` is unique. A plain ORM insert of a duplicate would fail the
+whole transaction, so the row is written with `INSERT … ON CONFLICT DO NOTHING`
+(PostgreSQL) or `INSERT OR IGNORE` (SQLite): a concurrent duplicate is skipped quietly
+and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+from flask_babel import force_locale
+from sqlalchemy import Insert
+from sqlalchemy.exc import IntegrityError
+
+from scheduler.dbtypes import utcnow
+from scheduler.extensions import db
+from scheduler.notify.models import OutboxMessage
+
+
+def insert_ignoring_duplicates(model: Any, values: dict[str, Any]) -> bool:
+    """Insert one row unless a unique key already holds it; True when the row was added."""
+    dialect = db.session.get_bind().dialect.name
+    statement: Insert
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement = pg_insert(model).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(model).values(**values).on_conflict_do_nothing()
+    else:  # other databases: a savepoint keeps the outer transaction usable
+        try:
+            with db.session.begin_nested():
+                db.session.execute(db.insert(model).values(**values))
+        except IntegrityError:
+            return False
+        return True
+    return db.session.execute(statement).rowcount == 1
+
+
+def render_email(template: str, language: str, **context: Any) -> tuple[str, str]:
+    """(subject, body) of templates/email/<template>.txt in `language` (first line = subject).
+
+    The same convention as scheduler.notify.outbox.queue_email.
+    """
+    with force_locale(language):
+        text = render_template(f"email/{template}.txt", language=language, **context)
+    subject, _, body = text.strip().partition("\n")
+    return subject.strip()[:300], body.strip() + "\n"
+
+
+def queue_email_once(
+    recipient: str,
+    template: str,
+    language: str,
+    *,
+    kind: str,
+    dedupe_key: str,
+    **context: Any,
+) -> bool:
+    """Queue the email unless one with `dedupe_key` exists; True when this call queued it.
+
+    Nothing is committed here: the caller commits with the change that caused the email.
+    """
+    subject, body = render_email(template, language, **context)
+    now = utcnow()
+    return insert_ignoring_duplicates(
+        OutboxMessage,
+        {
+            "recipient": recipient,
+            "language": language,
+            "subject": subject,
+            "body": body,
+            "kind": kind,
+            "dedupe_key": dedupe_key[:120],
+            "created_at": now,
+            "next_attempt_at": now,
+            "attempts": 0,
+            "last_error": "",
+        },
+    )

@@ -1,0 +1,100 @@
+"""Reminder emails the day before each session of a closed course.
+
+A session on local day D is due for a reminder from D-1 at REMINDER_TIME (Europe/Helsinki)
+until it starts. The command may run often and on several hosts: each (session,
+participant) email has the dedupe key `reminder:{session_id}:{application_id}`, so it is
+queued once whoever gets there first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from babel.dates import format_date
+from flask import current_app
+from sqlalchemy.orm import contains_eager
+
+from scheduler import audit
+from scheduler.courses.models import Course, Session
+from scheduler.dbtypes import utcnow
+from scheduler.extensions import db
+from scheduler.followup.mailing import queue_email_once
+from scheduler.followup.participants import email_language, participants_by_course, personal_links
+from scheduler.i18n import HELSINKI
+
+# A reminder is never due more than this long before the start (the day before, from 00:00).
+LOOKAHEAD = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class QueueReport:
+    queued: int
+    already: int
+
+
+def reminder_due_from(starts_at: datetime, reminder_time: str) -> datetime:
+    """The moment (UTC) from which the reminder for a session starting at `starts_at` is due."""
+    hours, _, minutes = reminder_time.partition(":")
+    day_before = starts_at.astimezone(HELSINKI).date() - timedelta(days=1)
+    local = datetime.combine(day_before, time(int(hours), int(minutes)), tzinfo=HELSINKI)
+    return local.astimezone(UTC)
+
+
+def due_sessions(now: datetime) -> list[Session]:
+    """Scheduled sessions of closed courses whose reminder is due and that have not started."""
+    reminder_time = current_app.config["REMINDER_TIME"]
+    candidates = db.session.scalars(
+        db.select(Session)
+        .join(Session.course)
+        .options(contains_eager(Session.course))
+        .where(
+            Course.kind == "closed",
+            Session.status == "scheduled",
+            Session.starts_at > now,
+            Session.starts_at <= now + LOOKAHEAD,
+        )
+        .order_by(Session.starts_at, Session.id)
+    )
+    return [s for s in candidates if reminder_due_from(s.starts_at, reminder_time) <= now]
+
+
+def _clock(moment: datetime, language: str) -> str:
+    local = moment.astimezone(HELSINKI)
+    return local.strftime("%H.%M" if language == "fi" else "%H:%M")
+
+
+def send_reminders(now: datetime | None = None) -> QueueReport:
+    """Queue every due reminder not yet queued; commits after each session."""
+    now = now or utcnow()
+    sessions = due_sessions(now)
+    participants = participants_by_course(s.course_id for s in sessions)
+    window = current_app.config["JOIN_WINDOW_MINUTES"]
+    queued = already = 0
+    for session in sessions:
+        queued_here = 0
+        for application in participants.get(session.course_id, []):
+            language = email_language(application)
+            added = queue_email_once(
+                application.email,
+                "followup/reminder",
+                language,
+                kind="reminder",
+                dedupe_key=f"reminder:{session.id}:{application.id}",
+                name=application.name,
+                course_title=session.course.title.get(language),
+                day=format_date(session.starts_at.astimezone(HELSINKI).date(), "full", language),
+                starts=_clock(session.starts_at, language),
+                ends=_clock(session.ends_at, language),
+                window=window,
+                **personal_links(application),
+            )
+            if added:
+                queued_here += 1
+            else:
+                already += 1
+        if queued_here:
+            audit.record("session.reminders_queued", session, count=queued_here)
+        queued += queued_here
+        db.session.commit()
+    return QueueReport(queued=queued, already=already)
