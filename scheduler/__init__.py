@@ -30,7 +30,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     compile_catalogs()
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True
+    )
     web.init_babel(app)
     extensions.login_manager.init_app(app)
     extensions.csrf.init_app(app)
@@ -39,6 +41,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from scheduler.commands import register_commands
 
     register_commands(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not app.config["TESTING"]:
         from scheduler.database import ensure_schema
 

@@ -79,7 +79,7 @@ def _has_placeholder(message: str | tuple[str, ...]) -> bool:
 
 
 def update_catalogs(parts: Collection[str] = ()) -> list[Path]:
-    """Add new texts to each part's fi and sv catalog (only `parts` when given), keep translations."""
+    """Add new texts to the fi and sv catalogs of `parts` (all when empty); keep translations."""
     written = []
     for part, template in extract_all().items():
         if not len(template) or (parts and part not in parts):
@@ -107,7 +107,7 @@ def missing_translations() -> list[str]:
         for path in sorted((CATALOG_DIR / language / "LC_MESSAGES").glob("*.po")):
             with path.open("rb") as handle:
                 for message in read_po(handle, locale=language):
-                    if message.id and not message.fuzzy:
+                    if message.id and message.string and not message.fuzzy:
                         merged[language][message.id] = message.string
     problems = []
     for template in extract_all().values():

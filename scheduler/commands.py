@@ -23,7 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(outbox)
     # Domain packages may add their own command groups (reminders, meetings, privacy …).
-    for package in ("hosting", "enrolment", "meetings", "calendars", "content"):
+    for package in ("hosting", "enrolment", "meetings", "calendars", "content", "followup"):
         try:
             module = importlib.import_module(f"scheduler.{package}.commands")
         except ModuleNotFoundError as error:
@@ -36,7 +36,8 @@ def register_commands(app: Flask) -> None:
 
 def _fail(error: DomainError) -> None:
     details = "; ".join(
-        f"{field}: {', '.join(str(m) for m in messages)}" for field, messages in error.errors.items()
+        f"{field}: {', '.join(str(m) for m in messages)}"
+        for field, messages in error.errors.items()
     )
     raise click.ClickException(details or str(error.detail))
 

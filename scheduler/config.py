@@ -81,7 +81,9 @@ def _as_db_uri(value: Any) -> str:
 def _as_time(value: Any) -> str:
     text = _as_str(value)
     hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and 0 <= int(hours) < 24 and 0 <= int(minutes) < 60):
+    if not (
+        hours.isdigit() and minutes.isdigit() and 0 <= int(hours) < 24 and 0 <= int(minutes) < 60
+    ):
         raise ValueError("expected a time of day like 09:00")
     return f"{int(hours):02d}:{int(minutes):02d}"
 
@@ -121,6 +123,9 @@ SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "PRIVACY_RETENTION_DAYS": (180, _as_int(1, 3650)),
     "UPLOAD_FOLDER": (None, _as_optional_str),
     "MAX_UPLOAD_MB": (50, _as_int(1, 2048)),
+    "APPLICATION_RATE_LIMIT_PER_HOUR": (20, _as_int(1, 100000)),
+    "RATELIMIT_ENABLED": (True, _as_bool),
+    "PROXY_FIX_HOPS": (0, _as_int(0, 5)),
     "SESSION_COOKIE_SECURE": (None, _as_bool),
     "SESSION_COOKIE_SAMESITE": ("Lax", _as_samesite),
     "LOAD_DEMO_ON_START": (False, _as_bool),
@@ -133,7 +138,6 @@ PASSTHROUGH = {
     "WTF_CSRF_ENABLED",
     "SERVER_NAME",
     "PREFERRED_URL_SCHEME",
-    "RATELIMIT_ENABLED",
     "LOGIN_DISABLED",
 }
 

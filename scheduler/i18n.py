@@ -7,6 +7,8 @@ into one messages.mo per language when the app starts (the .mo files are not com
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -93,9 +95,11 @@ def compile_catalogs(catalog_dir: Path = CATALOG_DIR) -> list[Path]:
             for message in catalog:
                 if message.id and message.string and not message.fuzzy:
                     merged[message.id] = message
-        temporary = target.with_suffix(".mo.tmp")
-        with temporary.open("wb") as handle:
-            write_mo(handle, merged)
-        temporary.replace(target)  # atomic, so parallel starts never read half a file
+        # A unique temporary file and an atomic rename: processes starting together never
+        # read half a file or trip over each other's temporary file.
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".messages-", suffix=".mo")
+        with os.fdopen(handle, "wb") as output:
+            write_mo(output, merged)
+        os.replace(temporary, target)
         written.append(target)
     return written

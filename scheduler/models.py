@@ -10,7 +10,7 @@ from scheduler.notify.models import OutboxMessage
 from scheduler.regions.models import Region
 
 # Domain packages that add their own tables.
-for _package in ("enrolment", "meetings", "calendars", "content"):
+for _package in ("enrolment", "meetings", "calendars", "content", "followup"):
     try:
         importlib.import_module(f"scheduler.{_package}.models")
     except ModuleNotFoundError as _error:

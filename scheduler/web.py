@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import (
@@ -24,7 +24,6 @@ from werkzeug.exceptions import HTTPException
 
 from scheduler.errors import DomainError
 from scheduler.i18n import (
-    DEFAULT_LANGUAGE,
     HELSINKI,
     LANGUAGE_COOKIE,
     LANGUAGES,
@@ -33,6 +32,7 @@ from scheduler.i18n import (
 )
 
 log = logging.getLogger(__name__)
+COMMAND_LANGUAGE = "en"  # the msgids are English, so commands print them as written
 
 # Each package has views.py with a blueprint called `bp`.
 PAGE_PACKAGES = (
@@ -46,6 +46,7 @@ PAGE_PACKAGES = (
     "calendars",
     "content",
     "reports",
+    "followup",
 )
 
 
@@ -58,9 +59,9 @@ def init_babel(app: Flask) -> None:
 
 
 def current_language() -> str:
-    """The request's language; outside a request (commands) the forced one, else Finnish."""
+    """The request's language; commands speak English to operators unless forced otherwise."""
     if not has_request_context():
-        return g.get("language", DEFAULT_LANGUAGE) if has_app_context() else DEFAULT_LANGUAGE
+        return g.get("language", COMMAND_LANGUAGE) if has_app_context() else COMMAND_LANGUAGE
     if "language" not in g:
         g.language = pick_language(
             request.args.get("lang"),
@@ -199,9 +200,11 @@ def localized(text: LocalizedText) -> Markup:
     )
 
 
-def format_day(moment: datetime, width: str = "full") -> str:
+def format_day(moment: datetime | date, width: str = "full") -> str:
     """The local day, e.g. "maanantai 4. tammikuuta 2027" / "måndag 4 januari 2027"."""
-    return format_date(moment.astimezone(HELSINKI).date(), width)
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(HELSINKI).date()
+    return format_date(moment, width)
 
 
 def format_clock(moment: datetime) -> str:
@@ -210,4 +213,3 @@ def format_clock(moment: datetime) -> str:
 
 def format_moment(moment: datetime, width: str = "medium") -> str:
     return format_datetime(moment, width)
-

@@ -206,7 +206,7 @@ def count_queries(app: Any):
     def counting() -> Iterator[list[str]]:
         statements: list[str] = []
 
-        def before(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        def before(conn, cursor, statement, parameters, context, executemany):
             statements.append(statement)
 
         with app.app_context():
@@ -228,7 +228,7 @@ class MailBox:
     messages: list[EmailMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
+    async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Configuration: the four layers in order, unknown keys warn, bad settings stop start-up clearly."""
+"""Configuration: layers in order, unknown keys warn, bad settings stop start-up clearly."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scheduler.config import ConfigError, load_config
 
 def test_layers_apply_in_order(tmp_path):
     toml = tmp_path / "config.toml"
-    toml.write_text('JOIN_WINDOW_MINUTES = 20\nFREEZE_DAYS = 7\nMAIL_PORT = 2525\n')
+    toml.write_text("JOIN_WINDOW_MINUTES = 20\nFREEZE_DAYS = 7\nMAIL_PORT = 2525\n")
     environ = {
         "SCHEDULER_CONFIG": str(toml),
         "SCHEDULER_FREEZE_DAYS": "10",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from tests.conftest import course_payload
@@ -26,7 +28,7 @@ def test_planner_creates_course_with_planned_sessions(client, make_user):
     assert [s["number"] for s in sessions] == list(range(1, 13))
     hosts = [s["host_region"] for s in sessions]
     assert {hosts.count(code) for code in ("03", "05", "14")} == {4}
-    assert all(a != b for a, b in zip(hosts, hosts[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(hosts))
     assert all(s["cohost_region"] is None and s["status"] == "scheduled" for s in sessions)
 
 
@@ -50,7 +52,13 @@ def test_get_course_and_sessions_are_public(client, make_course):
     sessions = client.get(f"/api/v1/courses/{course['id']}/sessions").get_json()["sessions"]
     assert [s["starts_at"] for s in sessions] == sorted(s["starts_at"] for s in sessions)
     assert set(sessions[0]) >= {
-        "id", "number", "starts_at", "ends_at", "host_region", "cohost_region", "status"
+        "id",
+        "number",
+        "starts_at",
+        "ends_at",
+        "host_region",
+        "cohost_region",
+        "status",
     }
 
 
@@ -109,10 +117,14 @@ def test_list_courses_filters(client, make_user, make_course):
         ({"kind": "closed", "application_deadline": "2026-12-01"}, "capacity"),
         ({"kind": "closed", "capacity": 0, "application_deadline": "2026-12-01"}, "capacity"),
         ({"kind": "closed", "capacity": 10}, "application_deadline"),
-        ({"kind": "closed", "capacity": 10, "application_deadline": "2027-01-04"},
-         "application_deadline"),
-        ({"kind": "closed", "capacity": 10, "application_deadline": "4.1.2027"},
-         "application_deadline"),
+        (
+            {"kind": "closed", "capacity": 10, "application_deadline": "2027-01-04"},
+            "application_deadline",
+        ),
+        (
+            {"kind": "closed", "capacity": 10, "application_deadline": "4.1.2027"},
+            "application_deadline",
+        ),
         ({"meeting": None}, "meeting"),
         ({"meeting": {"provider": "skype"}}, "meeting"),
         ({"meeting": {"provider": "static", "url": "http://insecure.example.org/x"}}, "meeting"),
@@ -218,3 +230,31 @@ def test_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     assert "/courses" in spec["paths"]
+
+
+def test_random_input_never_causes_a_500(app, make_user):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    planner = make_user("planner", "03")
+    client = app.test_client()
+    scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
+    values = st.recursive(
+        scalars,
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(st.text(max_size=8), children, max_size=3)
+        ),
+        max_leaves=6,
+    )
+    fields = st.sampled_from(list(course_payload()))
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.dictionaries(fields, values, max_size=4))
+    def check(changes):
+        response = client.post(
+            "/api/v1/courses", json=course_payload(**changes), headers=planner.headers
+        )
+        assert response.status_code in (201, 403, 422), response.get_data(as_text=True)
+
+    check()

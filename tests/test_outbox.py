@@ -104,3 +104,26 @@ def test_mail_is_sent_soon_after_commit_when_running(app, smtp):
     while not smtp.mailbox.to("carl@example.org") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert smtp.mailbox.to("carl@example.org")
+
+
+def test_parallel_senders_never_send_twice(app, smtp):
+    import threading
+
+    for number in range(30):
+        _queue(app, f"person{number}@example.org", "fi")
+    reports = []
+    start = threading.Barrier(4)
+
+    def send() -> None:
+        with app.app_context():
+            start.wait()
+            reports.append(deliver_pending(limit=5))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(report.sent for report in reports) == 30
+    assert len(smtp.mailbox.messages) == 30
+    assert smtp.mailbox.messages[0]["Content-Language"] == "fi"

@@ -7,7 +7,11 @@ from wtforms.validators import DataRequired, Email, Length
 class SignInForm(FlaskForm):
     email = EmailField(
         _l("Email"),
-        validators=[DataRequired(_l("Enter your email address.")), Email(_l("Check the email address.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Email(_l("Check the email address.")),
+            Length(max=254),
+        ],
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from scheduler.courses.models import Session
 from scheduler.dbtypes import UTCDateTime, utcnow
 from scheduler.extensions import db
 
@@ -32,3 +33,27 @@ class CalendarFeedToken(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
+
+
+# Indexes that let a feed answer "has anything changed?" from the index alone (covering:
+# count, sum of ids and sequences, newest change) instead of visiting every session row.
+# They are on the courses package's table but exist only for the feeds, so they live here.
+_sessions = Session.__table__
+Index(
+    "ix_course_session_feed_course",
+    _sessions.c.course_id,
+    _sessions.c.updated_at,
+    _sessions.c.sequence,
+)
+Index(
+    "ix_course_session_feed_host",
+    _sessions.c.host_region,
+    _sessions.c.updated_at,
+    _sessions.c.sequence,
+)
+Index(
+    "ix_course_session_feed_cohost",
+    _sessions.c.cohost_region,
+    _sessions.c.updated_at,
+    _sessions.c.sequence,
+)

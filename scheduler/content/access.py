@@ -24,16 +24,19 @@ def visible_clause(user: User) -> ColumnElement[bool]:
     if user.is_admin:
         return true()
     return or_(
-        Material.shared.is_(True), Material.public.is_(True), Material.owner_region == user.region_code
+        Material.shared.is_(True),
+        Material.public.is_(True),
+        Material.owner_region == user.region_code,
     )
 
 
 def can_see(user: Any, material: Material) -> bool:
-    if material.public or (user is not None and user.is_admin):
+    """`user` may be None or Flask-Login's anonymous user."""
+    if material.public:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return material.shared or material.owner_region == user.region_code
+    return user.is_admin or material.shared or material.owner_region == user.region_code
 
 
 def can_edit(user: User, material: Material) -> bool:

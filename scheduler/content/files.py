@@ -36,10 +36,14 @@ ZIP_MAX_TOTAL = 2 * 1024**3
 
 # Types that could run code in a browser or on a computer: refused with their own message.
 DANGEROUS_EXTENSIONS = frozenset(
-    "html htm xhtml shtml mht svg svgz xml xsl js mjs cjs jsx ts vbs vbe wsf hta jar exe msi "
-    "com scr bat cmd ps1 psm1 sh bash csh app apk dmg iso lnk dll so dylib php py pl rb cgi "
-    "asp aspx jsp swf docm dotm xlsm xltm pptm potm ppsm sldm".split()
-)
+    {
+        "html", "htm", "xhtml", "shtml", "mht", "svg", "svgz", "xml", "xsl", "js", "mjs", "cjs",
+        "jsx", "ts", "vbs", "vbe", "wsf", "hta", "jar", "exe", "msi", "com", "scr", "bat", "cmd",
+        "ps1", "psm1", "sh", "bash", "csh", "app", "apk", "dmg", "iso", "lnk", "dll", "so", "dylib",
+        "php", "py", "pl", "rb", "cgi", "asp", "aspx", "jsp", "swf", "docm", "dotm", "xlsm", "xltm",
+        "pptm", "potm", "ppsm", "sldm",
+    }
+)  # fmt: skip
 
 
 class FileTooLarge(DomainError):
@@ -171,6 +175,7 @@ KINDS: tuple[FileKind, ...] = (
     FileKind("WebM", ("webm",), "video/webm", False, _is_webm),
 )
 BY_EXTENSION = {extension: kind for kind in KINDS for extension in kind.extensions}
+ACCEPT = ",".join(f".{extension}" for extension in BY_EXTENSION)  # the form's accept=""
 INLINE_TYPES = frozenset(kind.content_type for kind in KINDS if kind.inline)
 ALLOWED_NAMES = ", ".join(
     f"{kind.name} (.{', .'.join(kind.extensions)})" for kind in KINDS
@@ -248,8 +253,8 @@ def check_upload(stream: IO[bytes], file_name: str) -> CheckedUpload:
     if not kind.matches(head, stream):
         raise FileRefused(
             _l(
-                "The file's name ends in .%(extension)s, but its content is not a %(kind)s "
-                "file. Save it again as %(kind)s and upload it again.",
+                "The file's name ends in .%(extension)s, but its content is not of type "
+                "%(kind)s. Save it again as %(kind)s and upload it again.",
                 extension=extension,
                 kind=kind.name,
             )
@@ -263,7 +268,7 @@ def download_name(file_name: str, extension: str) -> str:
     base = unicodedata.normalize("NFC", file_name.replace("\\", "/").rsplit("/", 1)[-1])
     stem = base[: -(len(extension) + 1)] if base.lower().endswith("." + extension) else base
     cleaned = "".join(c if c.isalnum() or c in " ._-()" else "_" for c in stem)
-    cleaned = re.sub(r"[\s_]+", lambda m: "_" if "_" in m.group() else " ", cleaned)
+    cleaned = re.sub(r"_+", "_", re.sub(r"\s+", " ", cleaned))
     cleaned = cleaned.strip(" ._-")[:100] or "material"
     return f"{cleaned}.{extension}"
 

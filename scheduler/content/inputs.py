@@ -15,7 +15,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from scheduler.api import inputs
 from scheduler.content.files import CheckedUpload, FileRefused, FileTooLarge, check_upload
-from scheduler.errors import FieldErrors, ValidationFailed
+from scheduler.errors import FieldErrors
 from scheduler.i18n import LANGUAGES, LocalizedText
 
 TITLE_MAX = 200
@@ -49,10 +49,11 @@ def normalise_theme(value: str) -> str:
     return " ".join(value.replace("#", " ").split()).lower()
 
 
-def themes_from(value: Any, errors: FieldErrors) -> list[str]:
+def themes_from(value: Any, errors: FieldErrors, *, allow_text: bool = False) -> list[str]:
+    """A list of words (JSON) or, from forms, one comma-separated text."""
     if value is None or value == "":
         return []
-    if isinstance(value, str):
+    if isinstance(value, str) and allow_text:
         value = value.split(",")
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         errors.add("themes", _l('Give the themes as a list of words, like ["sleep", "exercise"].'))
@@ -63,7 +64,9 @@ def themes_from(value: Any, errors: FieldErrors) -> list[str]:
         if not theme or theme in themes:
             continue
         if len(theme) > THEME_MAX:
-            errors.add("themes", _l("A theme can have at most %(count)d characters.", count=THEME_MAX))
+            errors.add(
+                "themes", _l("A theme can have at most %(count)d characters.", count=THEME_MAX)
+            )
             continue
         themes.append(theme)
     if len(themes) > THEMES_MAX:
@@ -134,7 +137,9 @@ def from_json(data: dict[str, Any]) -> MaterialInput:
     """The contract's JSON: one https link (`url`) for the listed `languages`, or `urls` per
     language ({"fi": "https://…", "sv": "https://…"})."""
     errors = FieldErrors()
-    title = inputs.bilingual(data.get("title"), "title", errors, required=True, max_length=TITLE_MAX)
+    title = inputs.bilingual(
+        data.get("title"), "title", errors, required=True, max_length=TITLE_MAX
+    )
     description = inputs.bilingual(
         data.get("description"), "description", errors, required=False, max_length=DESCRIPTION_MAX
     )
@@ -174,28 +179,83 @@ def version_from_form(
     language: str,
     errors: FieldErrors,
     refused: dict[str, Any],
+    *,
+    file_field: str | None = None,
+    url_field: str | None = None,
 ) -> VersionInput | None:
-    """`file_<lang>` or `url_<lang>`; a refused file's message goes to `refused`."""
-    file = files.get(f"file_{language}")
+    """A file (`file_<lang>`) or a link (`url_<lang>`); a too-large file goes to `refused`."""
+    file_field = file_field or f"file_{language}"
+    url_field = url_field or f"url_{language}"
+    file = files.get(file_field)
     has_file = file is not None and bool(file.filename)
-    url_value = (form.get(f"url_{language}") or "").strip()
+    url_value = (form.get(url_field) or "").strip()
     if has_file and url_value:
-        errors.add(f"file_{language}", _l("Give a file or a link, not both."))
+        errors.add(file_field, _l("Give a file or a link, not both."))
         return None
     if url_value:
-        url = https_url(url_value, f"url_{language}", errors)
+        url = https_url(url_value, url_field, errors)
         return VersionInput(language, url=url) if url else None
-    if has_file:
-        assert file is not None
+    if file is not None and has_file:
         try:
             upload = check_upload(file.stream, file.filename or "")
         except FileRefused as refusal:
-            errors.add(f"file_{language}", refusal.message)
+            errors.add(file_field, refusal.message)
             if refusal.too_large:
-                refused[f"file_{language}"] = refusal
+                refused[file_field] = refusal
             return None
         return VersionInput(language, upload=upload)
     return None
+
+
+@dataclass
+class AddedVersion:
+    version: VersionInput
+    title: str = ""
+    description: str = ""
+
+
+def _text(value: Any, name: str, limit: int, errors: FieldErrors) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors.add(name, _l("Give text."))
+        return ""
+    if len(value.strip()) > limit:
+        errors.add(name, _l("At most %(count)d characters.", count=limit))
+    return value.strip()
+
+
+def added_version_from_json(data: dict[str, Any]) -> AddedVersion:
+    """{"language": "sv", "url": "https://…", "title": "…", "description": "…"}"""
+    errors = FieldErrors()
+    language = language_from(data.get("language"), "language", errors)
+    url = https_url(data.get("url"), "url", errors)
+    title = _text(data.get("title"), "title", TITLE_MAX, errors)
+    description = _text(data.get("description"), "description", DESCRIPTION_MAX, errors)
+    errors.raise_if_any(_l("Please check the information."))
+    assert language is not None
+    return AddedVersion(VersionInput(language, url=url), title, description)
+
+
+def added_version_from_form(
+    form: MultiDict[str, str], files: MultiDict[str, FileStorage]
+) -> AddedVersion:
+    """Multipart: `language`, then `file` or `url`, and optional `title`, `description`."""
+    errors = FieldErrors()
+    refused: dict[str, Any] = {}
+    language = language_from(form.get("language"), "language", errors)
+    title = _text(form.get("title"), "title", TITLE_MAX, errors)
+    description = _text(form.get("description"), "description", DESCRIPTION_MAX, errors)
+    version = None
+    if language:
+        version = version_from_form(
+            form, files, language, errors, refused, file_field="file", url_field="url"
+        )
+        if version is None and "file" not in errors and "url" not in errors:
+            errors.add("file", _l("Add a file or a link."))
+    raise_if_refused(errors, refused, _l("Please check the information."))
+    assert version is not None
+    return AddedVersion(version, title, description)
 
 
 def raise_if_refused(errors: FieldErrors, refused: dict[str, Any], detail: Any) -> None:
@@ -223,7 +283,7 @@ def from_form(form: MultiDict[str, str], files: MultiDict[str, FileStorage]) -> 
         max_length=DESCRIPTION_MAX,
     )
     raw_themes = form.getlist("themes")
-    themes = themes_from(",".join(raw_themes), errors)
+    themes = themes_from(",".join(raw_themes), errors, allow_text=True)
     versions = [
         version
         for language in LANGUAGES
@@ -243,4 +303,3 @@ def request_language(data: dict[str, Any]) -> str:
     errors.raise_if_any()
     assert language is not None
     return language
-

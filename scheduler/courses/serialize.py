@@ -39,7 +39,7 @@ def course_json(course: Course, *, with_sessions: bool = False) -> dict[str, Any
         "capacity": course.capacity,
         "application_deadline": iso_date(course.application_deadline),
         "meeting": {"provider": course.meeting_provider},
-        "join_url": url_for("enrolment.join_open", course_id=course.id, _external=True),
+        "join_url": url_for("meetings.join_open", course_id=course.id, _external=True),
         "calendar_url": url_for("calendars.course_feed", course_id=course.id, _external=True),
         "page_url": url_for("courses.detail", course_id=course.id, _external=True),
     }

@@ -42,14 +42,11 @@ class CourseInput:
     meeting_url: str | None = None
 
 
-def configured_providers() -> set[str]:
-    config = current_app.config
-    providers = {"static"}
-    if config.get("JITSI_BASE_URL"):
-        providers.add("jitsi")
-    if config.get("BBB_URL") and config.get("BBB_SECRET"):
-        providers.add("bigbluebutton")
-    return providers
+def configured_providers() -> frozenset[str]:
+    """The providers a course may choose: one rule, kept by scheduler.meetings."""
+    from scheduler.meetings import configured_providers as meeting_providers
+
+    return meeting_providers(current_app.config)
 
 
 def parse_course_input(data: dict[str, Any]) -> CourseInput:
@@ -61,7 +58,9 @@ def parse_course_input(data: dict[str, Any]) -> CourseInput:
     if kind not in KINDS:
         errors.add("kind", _l('Choose "open" or "closed".'))
 
-    title = inputs.bilingual(data.get("title"), "title", errors, required=True, max_length=TITLE_MAX)
+    title = inputs.bilingual(
+        data.get("title"), "title", errors, required=True, max_length=TITLE_MAX
+    )
     description = inputs.bilingual(
         data.get("description"), "description", errors, required=False, max_length=DESCRIPTION_MAX
     )
@@ -104,9 +103,7 @@ def parse_course_input(data: dict[str, Any]) -> CourseInput:
             for code, weight in raw_weights.items():
                 if code not in regions:
                     errors.add("host_weights", _l("Weights are only for participating regions."))
-                elif (
-                    isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0
-                ):
+                elif isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
                     errors.add("host_weights", _l("A weight must be a number above zero."))
                 elif weight > 1000:
                     errors.add("host_weights", _l("A weight must be at most 1000."))
@@ -142,9 +139,7 @@ def parse_course_input(data: dict[str, Any]) -> CourseInput:
         if data.get("application_deadline") is None:
             errors.add("application_deadline", _l("Required for a closed course."))
         else:
-            deadline = inputs.iso_date(
-                data["application_deadline"], "application_deadline", errors
-            )
+            deadline = inputs.iso_date(data["application_deadline"], "application_deadline", errors)
             if (
                 deadline is not None
                 and first_session is not None
@@ -232,9 +227,7 @@ def create_course(actor: User, data: CourseInput) -> Course:
     db.session.add(course)
     db.session.flush()
     create_sessions(course)
-    audit.record(
-        "course.create", course, actor=actor, kind=data.kind, regions=data.regions
-    )
+    audit.record("course.create", course, actor=actor, kind=data.kind, regions=data.regions)
     return course
 
 
@@ -256,7 +249,9 @@ def find_courses(
     query = db.select(Course).options(selectinload(Course.participations))
     if region:
         query = query.where(
-            Course.id.in_(db.select(CourseRegion.course_id).where(CourseRegion.region_code == region))
+            Course.id.in_(
+                db.select(CourseRegion.course_id).where(CourseRegion.region_code == region)
+            )
         )
     if language in LANGUAGES:
         query = query.where(Course.languages_csv.contains(language))

@@ -60,7 +60,9 @@ def parse_application(data: dict[str, Any], course: Course) -> ApplicationInput:
             errors.add("phone", _l("Check the phone number. Use only numbers, like 040 123 4567."))
 
     if not email and not phone and "email" not in errors and "phone" not in errors:
-        errors.add("email", _l("Give an email address or a phone number, so that we can reach you."))
+        errors.add(
+            "email", _l("Give an email address or a phone number, so that we can reach you.")
+        )
 
     region = data.get("region")
     if not isinstance(region, str) or region not in course.region_codes:
@@ -85,8 +87,10 @@ def parse_application(data: dict[str, Any], course: Course) -> ApplicationInput:
     if data.get("consent") is not True:
         errors.add(
             "consent",
-            _l("Please agree that we may keep this information. Without it we cannot handle "
-               "the application."),
+            _l(
+                "Please agree that we may keep this information. Without it we cannot handle "
+                "the application."
+            ),
         )
 
     errors.raise_if_any(_l("Please check the information."))

@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, update
 
 from scheduler.courses.models import Course, CourseRegion
+from scheduler.enrolment.models import Application
 from scheduler.errors import Conflict, NotFound
 from scheduler.extensions import db
-from scheduler.enrolment.models import Application
 
 
 def lock_course(course_id: int) -> Course:

@@ -56,8 +56,10 @@ def check(address: str | None) -> None:
     )
     if used >= limit:
         raise TooManyRequests(
-            _l("Many applications were sent from this network just now. Please try again "
-               "in an hour, or call the region.")
+            _l(
+                "Many applications were sent from this network just now. Please try again "
+                "in an hour, or call the region."
+            )
         )
 
 

@@ -6,7 +6,7 @@ from flask import current_app
 
 from scheduler.enrolment.models import TOKEN_PURPOSE, Application
 from scheduler.extensions import db
-from scheduler.security import derived_token, hash_token, new_nonce
+from scheduler.security import derived_token, hash_token, new_nonce, new_token
 
 
 def personal_token(application: Application) -> str:
@@ -21,6 +21,16 @@ def assign_new_token(application: Application) -> str:
     token = personal_token(application)
     application.token_hash = hash_token(token)
     return token
+
+
+def revoke_token(application: Application) -> None:
+    """Make every link of the application stop working for good.
+
+    The new hash belongs to a random token nobody holds, so even personal_token() (which
+    later emails use) yields a link that no longer matches.
+    """
+    application.token_nonce = new_nonce()
+    application.token_hash = new_token()[1]
 
 
 def find_by_token(token: str, *, for_update: bool = False) -> Application | None:

@@ -38,7 +38,7 @@ def get_attendance(session_id: int):
 @api_auth("admin", "planner")
 def course_attendance(course_id: int):
     course = get_course(course_id)
-    services.check_may_read_counts(g.api_user, course)
+    services.check_may_read_reports(g.api_user, course)
     counts: dict[str, Any] = services.course_counts(course)
     for session in counts["sessions"]:
         session["starts_at"] = iso_local(session["starts_at"])

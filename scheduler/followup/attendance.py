@@ -127,7 +127,8 @@ def record_attendance(actor: User, session_id: int, present: Iterable[int]) -> d
         )
     }
     for application_id, row in existing.items():
-        if application_id not in wanted:
+        # Rows of applications no longer on the sheet (anonymised) are kept for the counts.
+        if application_id in rows and application_id not in wanted:
             db.session.delete(row)
     for application_id in sorted(wanted - set(existing)):
         db.session.add(
@@ -163,14 +164,6 @@ def session_counts(session_id: int) -> dict[str, Any]:
         ).all()
     )
     return {"session": session_id, "present": sum(by_region.values()), "regions": by_region}
-
-
-def check_may_read_counts(user: User, course: Course) -> None:
-    """Counts (no names): planners of a participating region, and administrators."""
-    if user.is_admin:
-        return
-    if user.role != "planner" or user.region_code not in course.region_codes:
-        raise Forbidden(_l("Only planners of the course's regions can see this."))
 
 
 def course_counts(course: Course) -> dict[str, Any]:

@@ -32,6 +32,13 @@ QUEUE_ONLY_OPTION = click.option(
 
 
 def _deliver(queue_only: bool) -> str:
+    """Deliver the outbox (unless asked not to) and forget old delivered follow-up mail."""
+    from scheduler.dbtypes import utcnow
+    from scheduler.extensions import db
+    from scheduler.followup.mailing import forget_delivered
+
+    forget_delivered(utcnow())
+    db.session.commit()
     if queue_only:
         return "not delivered (--queue-only)"
     from scheduler.notify.outbox import deliver_pending

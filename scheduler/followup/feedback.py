@@ -50,26 +50,39 @@ class FeedbackInput:
     region_code: str | None = None
 
 
+# The question numbers on the form, so every message says which question it is about.
+QUESTION_NUMBERS = {"expectations": 1, "topics": 2, "facilitators": 3, "again": 4, "free_text": 5}
+
+
 def _rating(value: Any, field: str, errors: FieldErrors) -> int:
+    number = QUESTION_NUMBERS[field]
     if value is None or value == "":
-        errors.add(field, _l("Please choose a number from 1 to 5."))
+        errors.add(
+            field, _l("Question %(number)d: please choose a number from 1 to 5.", number=number)
+        )
         return 0
     try:
-        number = int(str(value).strip())
+        rating = int(str(value).strip())
     except ValueError:
-        number = 0
-    if isinstance(value, bool) or number not in RATINGS:
-        errors.add(field, _l("The answer must be a number from 1 to 5."))
+        rating = 0
+    if isinstance(value, bool) or rating not in RATINGS:
+        errors.add(
+            field,
+            _l("Question %(number)d: the answer must be a number from 1 to 5.", number=number),
+        )
         return 0
-    return number
+    return rating
 
 
 def _choice(value: Any, field: str, allowed: tuple[str, ...], errors: FieldErrors) -> str:
+    number = QUESTION_NUMBERS[field]
     if value is None or value == "":
-        errors.add(field, _l("Please choose one answer."))
+        errors.add(field, _l("Question %(number)d: please choose one answer.", number=number))
         return ""
     if value not in allowed:
-        errors.add(field, _l("Please choose one of the answers shown."))
+        errors.add(
+            field, _l("Question %(number)d: please choose one of the answers shown.", number=number)
+        )
         return ""
     return str(value)
 
@@ -90,14 +103,14 @@ def parse_feedback(data: Mapping[str, Any], *, regions: list[str] | None = None)
     again = _choice(data.get("again"), "again", AGAIN, errors)
     free_text = data.get("free_text") or ""
     if not isinstance(free_text, str):
-        errors.add("free_text", _l("The text could not be read."))
+        errors.add("free_text", _l("Question 5: the text could not be read."))
         free_text = ""
     free_text = free_text.replace("\r\n", "\n").strip()
     if len(free_text) > FREE_TEXT_MAX:
         errors.add(
             "free_text",
             _l(
-                "The text is too long. It can have at most %(max)d characters. "
+                "Question 5: the text is too long. It can have at most %(max)d characters. "
                 "Now it has %(count)d.",
                 max=FREE_TEXT_MAX,
                 count=len(free_text),
@@ -107,7 +120,7 @@ def parse_feedback(data: Mapping[str, Any], *, regions: list[str] | None = None)
     if regions is not None:
         region = data.get("region") or NO_REGION
         if region != NO_REGION and region not in regions:
-            errors.add("region", _l("Please choose a region from the list."))
+            errors.add("region", _l("Where do you live: please choose a region from the list."))
         elif region != NO_REGION:
             region_code = str(region)
     errors.raise_if_any(_l("Some answers are missing or need checking."))
@@ -231,7 +244,7 @@ def send_invites(now: datetime | None = None) -> QueueReport:
                 application.email,
                 "followup/feedback_invite",
                 language,
-                kind="feedback_invite",
+                kind="followup.feedback_invite",
                 dedupe_key=f"feedback:{course.id}:{application.id}",
                 name=application.name,
                 course_title=course.title.get(language),

@@ -8,6 +8,7 @@ and the rest of the batch goes on.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import render_template
@@ -18,6 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from scheduler.notify.models import OutboxMessage
+
+KIND_PREFIX = "followup."
+# Sent reminders and invites hold a name and personal links; they are deleted after this.
+# Well past the reminder look-ahead, so a deleted row can never let a reminder be queued again
+# (feedback invites are guarded by their own table).
+KEEP_SENT = timedelta(days=14)
 
 
 def insert_ignoring_duplicates(model: Any, values: dict[str, Any]) -> bool:
@@ -39,7 +46,10 @@ def insert_ignoring_duplicates(model: Any, values: dict[str, Any]) -> bool:
         except IntegrityError:
             return False
         return True
-    return db.session.execute(statement).rowcount == 1
+    # RETURNING the key tells reliably whether the row went in (rowcount is -1 on psycopg
+    # once SQLAlchemy adds RETURNING itself); a skipped duplicate returns no row.
+    keys = model.__table__.primary_key.columns
+    return db.session.execute(statement.returning(*keys)).first() is not None
 
 
 def render_email(template: str, language: str, **context: Any) -> tuple[str, str]:
@@ -83,3 +93,18 @@ def queue_email_once(
             "last_error": "",
         },
     )
+
+
+def forget_delivered(now: datetime) -> int:
+    """Delete this package's delivered or given-up emails older than KEEP_SENT."""
+    cutoff = now - KEEP_SENT
+    result = db.session.execute(
+        db.delete(OutboxMessage).where(
+            OutboxMessage.kind.startswith(KIND_PREFIX),
+            (
+                (OutboxMessage.sent_at.is_not(None)) & (OutboxMessage.sent_at < cutoff)
+                | (OutboxMessage.failed_at.is_not(None)) & (OutboxMessage.failed_at < cutoff)
+            ),
+        )
+    )
+    return result.rowcount or 0

@@ -80,9 +80,7 @@ class FeedbackInvite(db.Model):
     __table_args__ = (UniqueConstraint("course_id", "application_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    course_id: Mapped[int] = mapped_column(
-        ForeignKey("course.id", ondelete="CASCADE"), index=True
-    )
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     application_id: Mapped[int | None] = mapped_column(
         ForeignKey("application.id", ondelete="SET NULL"), nullable=True
     )

@@ -23,8 +23,9 @@ from scheduler.followup.mailing import queue_email_once
 from scheduler.followup.participants import email_language, participants_by_course, personal_links
 from scheduler.i18n import HELSINKI
 
-# A reminder is never due more than this long before the start (the day before, from 00:00).
-LOOKAHEAD = timedelta(hours=48)
+# A reminder is never due more than 48 hours before the start (the day before, from 00:00);
+# two hours more cover the day the clocks go back.
+LOOKAHEAD = timedelta(hours=50)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def send_reminders(now: datetime | None = None) -> QueueReport:
     sessions = due_sessions(now)
     participants = participants_by_course(s.course_id for s in sessions)
     window = current_app.config["JOIN_WINDOW_MINUTES"]
+    today = now.astimezone(HELSINKI).date()
     queued = already = 0
     for session in sessions:
         queued_here = 0
@@ -79,7 +81,7 @@ def send_reminders(now: datetime | None = None) -> QueueReport:
                 application.email,
                 "followup/reminder",
                 language,
-                kind="reminder",
+                kind="followup.reminder",
                 dedupe_key=f"reminder:{session.id}:{application.id}",
                 name=application.name,
                 course_title=session.course.title.get(language),
@@ -87,6 +89,7 @@ def send_reminders(now: datetime | None = None) -> QueueReport:
                 starts=_clock(session.starts_at, language),
                 ends=_clock(session.ends_at, language),
                 window=window,
+                is_today=session.starts_at.astimezone(HELSINKI).date() == today,
                 **personal_links(application),
             )
             if added:

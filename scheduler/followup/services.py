@@ -4,9 +4,9 @@ The rules live in small modules (reminders, attendance, feedback, summary); this
 is the one place the outer layers import them from.
 """
 
+from scheduler.followup.access import check_may_read_reports
 from scheduler.followup.attendance import (
     check_may_mark,
-    check_may_read_counts,
     course_counts,
     get_session,
     may_mark,
@@ -26,7 +26,7 @@ from scheduler.followup.feedback import (
     send_invites,
 )
 from scheduler.followup.reminders import reminder_due_from, send_reminders
-from scheduler.followup.summary import MIN_ANSWERS, check_may_read_reports, feedback_summary
+from scheduler.followup.summary import MIN_ANSWERS, feedback_summary
 
 __all__ = [
     "MIN_ANSWERS",
@@ -34,7 +34,6 @@ __all__ = [
     "answer_open",
     "answer_with_invite",
     "check_may_mark",
-    "check_may_read_counts",
     "check_may_read_reports",
     "course_counts",
     "feedback_summary",

@@ -12,21 +12,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from scheduler.accounts.models import User
 from scheduler.courses.models import Course
-from scheduler.errors import Forbidden
 from scheduler.extensions import db
 from scheduler.followup.models import AGAIN, EXPECTATIONS, RATINGS, FeedbackAnswer
 
 MIN_ANSWERS = 5
-
-
-def check_may_read_reports(user: User, course: Course) -> None:
-    """Planners of a participating region, and administrators."""
-    if user.is_admin:
-        return
-    if user.role != "planner" or user.region_code not in course.region_codes:
-        raise Forbidden(_l("Only planners of the course's regions can see this."))
 
 
 def _rating_summary(values: Sequence[int]) -> dict[str, Any]:
@@ -101,6 +91,7 @@ def feedback_summary(course: Course) -> dict[str, Any]:
                     "shown": False,
                     "answers": None,
                     "summary": None,
+                    "reason": "fewer_than_minimum" if counts[code] < MIN_ANSWERS else "protects",
                     "note": str(_l("fewer than 5 answers"))
                     if counts[code] < MIN_ANSWERS
                     else str(_l("hidden so that a small group cannot be worked out")),
@@ -113,6 +104,7 @@ def feedback_summary(course: Course) -> dict[str, Any]:
                     "shown": True,
                     "answers": counts[code],
                     "summary": summarise(groups[code]),
+                    "reason": None,
                     "note": None,
                 }
             )

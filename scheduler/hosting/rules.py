@@ -205,3 +205,16 @@ class Rules:
                 )
             )
         return str(text)
+
+
+def region_label(code: str | None) -> str:
+    """The region's name in the page's language (its code when unknown)."""
+    if code is None:
+        return ""
+    from scheduler.regions.data import region_facts
+
+    language = page_language()
+    for fact in region_facts():
+        if fact.code == code:
+            return fact.name_sv if language == "sv" else fact.name_fi
+    return code

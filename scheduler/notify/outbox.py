@@ -1,12 +1,14 @@
 """Queue emails with the change that causes them; deliver them later with retries.
 
-Delivery claims due messages with `FOR UPDATE SKIP LOCKED` (PostgreSQL) so `outbox send`
-can run on several hosts at once; SQLite serialises writers, so it needs no claim.
+Delivery first claims due messages (an UPDATE that only takes unclaimed or expired rows,
+committed before sending), so `outbox send` can run on several hosts at once on PostgreSQL
+and in several processes on SQLite without sending anything twice.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 import threading
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from typing import Any
 
 from flask import current_app, g, render_template
 from flask_babel import force_locale
+from sqlalchemy import or_
 
 from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
@@ -67,20 +70,48 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
+CLAIM_FOR = timedelta(minutes=5)
+
+
 def _claim_due(limit: int) -> list[OutboxMessage]:
-    query = (
-        db.select(OutboxMessage)
+    """Mark up to `limit` due messages as ours and commit, then load them."""
+    now = utcnow()
+    claim = secrets.token_hex(8)
+    due = (
+        db.select(OutboxMessage.id)
         .where(
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.failed_at.is_(None),
-            OutboxMessage.next_attempt_at <= utcnow(),
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         )
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
     if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return list(db.session.scalars(query))
+        due = due.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(due))
+    if not ids:
+        db.session.commit()
+        return []
+    # The WHERE is checked again under the row lock, so a parallel sender's rows are skipped.
+    db.session.execute(
+        db.update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(ids),
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(claimed_by=claim, claimed_until=now + CLAIM_FOR)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            db.select(OutboxMessage)
+            .where(OutboxMessage.claimed_by == claim)
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 def _to_email(message: OutboxMessage, sender: str) -> EmailMessage:
@@ -89,8 +120,8 @@ def _to_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain="etapaiva")
-    email["Content-Language"] = message.language
     email.set_content(message.body)
+    email["Content-Language"] = message.language  # after set_content, which drops Content-*
     return email
 
 
@@ -125,6 +156,7 @@ def deliver_pending(limit: int = BATCH) -> DeliveryReport:
                 else:
                     message.sent_at = utcnow()
                     message.attempts += 1
+                    message.claimed_until = None
                     sent += 1
         db.session.commit()
         if len(batch) < limit:
@@ -139,6 +171,7 @@ def _postpone(messages: list[OutboxMessage], reason: str) -> None:
     for message in messages:
         message.attempts += 1
         message.last_error = reason[:300]
+        message.claimed_until = None
         if message.attempts >= max_attempts:
             message.failed_at = utcnow()
         else:

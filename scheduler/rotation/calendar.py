@@ -15,14 +15,16 @@ _EVES = ((6, "Juhannusaatto"), (12, "Jouluaatto"))
 
 
 def finnish_holidays(years: Iterable[int]) -> dict[date, str]:
-    """Finnish public holidays (names in Finnish) for ``years``, Midsummer and Christmas Eve included."""
+    """Finnish public holidays (names in Finnish) for ``years``, the eves included."""
     years = sorted(set(years))
     found: dict[date, str] = dict(holidays_lib.Finland(years=years, language="fi").items())
     for year in years:
         christmas_eve = date(year, 12, 24)
         found.setdefault(christmas_eve, _EVES[1][1])
         # Midsummer Eve is the Friday between 19 and 25 June.
-        midsummer_eve = next(date(year, 6, d) for d in range(19, 26) if date(year, 6, d).weekday() == 4)
+        midsummer_eve = next(
+            date(year, 6, d) for d in range(19, 26) if date(year, 6, d).weekday() == 4
+        )
         found.setdefault(midsummer_eve, _EVES[0][1])
     return dict(sorted(found.items()))
 

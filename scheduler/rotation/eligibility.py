@@ -74,9 +74,7 @@ def _why(
         return "the day is a public holiday"
     if reason == CLOSURE:
         day = local_date(slot.starts_at)
-        spans = [
-            c for c in closures if c.region == region.code and c.start <= day <= c.end
-        ]
+        spans = [c for c in closures if c.region == region.code and c.start <= day <= c.end]
         c = min(spans, key=lambda c: (c.start, c.end))
         return f"closed from {c.start.isoformat()} to {c.end.isoformat()}"
     if reason == LANGUAGE:

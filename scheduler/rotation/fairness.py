@@ -11,6 +11,7 @@ pairwise rule in :func:`exchange_gain` is all the search needs.
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import lru_cache
 
@@ -68,15 +69,22 @@ class Witness:
     def __init__(self, size: int) -> None:
         self.size = size
         self.take: dict[int, list[int]] = {}
+        self.held: dict[int, int] = {}  # mask -> regions taking at least one slot of it
         self._out: list[int] | None = None
 
     def add(self, mask: int, region: int, amount: int = 1) -> None:
         row = self.take.get(mask)
         if row is None:
             row = self.take[mask] = [0] * self.size
-        if not row[region] or row[region] + amount <= 0:
+            self.held[mask] = 0
+        before = row[region]
+        row[region] = after = before + amount
+        if not before or not after:
             self._out = None
-        row[region] += amount
+            if after:
+                self.held[mask] |= 1 << region
+            else:
+                self.held[mask] &= ~(1 << region)
 
     def out_edges(self) -> list[int]:
         """out[x]: regions that could take one of the slots ``x`` now takes."""
@@ -113,7 +121,7 @@ class Witness:
     def shift(self, chain: list[int]) -> None:
         """Move one slot along each hop of ``chain``: the first region takes one slot fewer,
         the last one more, the ones between the same."""
-        for x, y in zip(chain, chain[1:], strict=False):
+        for x, y in itertools.pairwise(chain):
             for mask in sorted(self.take):
                 row = self.take[mask]
                 if row[x] and mask >> y & 1:
@@ -139,7 +147,7 @@ def lex_optimal_counts(
     for mask in sorted(groups, key=lambda m: (len(bits(m)), m)):
         members = bits(mask)
         for _ in range(groups[mask]):
-            r = max(members, key=lambda x: (share[x] - counts[x], -x))  # noqa: B023
+            r = max(members, key=lambda x: (share[x] - counts[x], -x))
             witness.add(mask, r)
             counts[r] += 1
     # Improve by single exchanges until none helps (local = global on an M-convex set).

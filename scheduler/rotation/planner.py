@@ -9,7 +9,8 @@ Per role, in three steps:
    re-planning, the cheapest set found by :func:`~.replan.keep_assign`.
 3. Order: the slots that are placed get their region in time order
    (:func:`~.sequence.fill_in_order`), then back-to-back repeats are repaired
-   (:func:`~.sequence.fix_repeats`).
+   (:func:`~.sequence.fix_repeats`, and for small courses exactly, :mod:`~.exact`), and weeks
+   busy in other courses are relieved by swaps (:func:`~.sequence.spread_load`).
 
 Co-hosts are planned the same way after the hosts, with the host removed from each slot's
 choices; changing a co-host in a session whose host already changed is cheaper than touching
@@ -23,7 +24,8 @@ from dataclasses import replace
 
 from .calendar import iso_week, local_date
 from .eligibility import describe_no_region
-from .fairness import bits, fairness_box, lex_optimal_counts, shares
+from .exact import fewest_repeats, repeats_lower_bound
+from .fairness import Witness, bits, fairness_box, lex_optimal_counts, shares
 from .model import (
     COHOST,
     HOST,
@@ -35,7 +37,7 @@ from .model import (
     RegionSpec,
 )
 from .replan import keep_assign
-from .sequence import fill_in_order, fix_repeats
+from .sequence import count_repeats, fill_in_order, fix_repeats, spread_load
 
 
 def _validate(request: PlanRequest) -> list[RegionSpec]:
@@ -87,7 +89,7 @@ def solve_role(
         counts = list(locked_counts)
         if keep_assign(trial, open_pos, masks, prev, weight, counts, lo, hi, share, loads):
             todo = [p for p in open_pos if trial[p] != prev[p]]
-            witness = type(witness)(size)
+            witness = Witness(size)
             for p in todo:
                 witness.add(masks[p], trial[p])
                 trial[p] = None
@@ -106,9 +108,14 @@ def solve_role(
     for p in open_pos:
         counts[values[p]] += 1
     if any(values[p] is not None and values[p] == values[p - 1] for p in range(1, n)):
-        # When re-planning, a repeat is not worth more than two extra changed sessions.
-        limit = None if cost is None else 2 * max(weight)
+        # When re-planning, removing a repeat may cost at most one more changed session:
+        # a one-week closure should not ripple through the plan.
+        limit = None if cost is None else max(weight)
         fix_repeats(values, open_pos, masks, counts, lo, hi, share, cost, limit, old)
+        if cost is None and count_repeats(values) > repeats_lower_bound(values, open_pos, masks):
+            fewest_repeats(values, open_pos, masks)
+    if loads is not None and cost is None:
+        spread_load(values, open_pos, masks, loads)
     return values
 
 
@@ -162,7 +169,11 @@ class _Course:
 
 def plan(request: PlanRequest) -> PlanResult:
     """Plan (or re-plan) the hosts and co-hosts of one course. Pure and deterministic."""
-    course = _Course(request)
+    return _plan(_Course(request))
+
+
+def _plan(course: _Course) -> PlanResult:
+    request = course.request
     slots = request.slots
     order = course.order
     n = len(order)
@@ -213,9 +224,7 @@ def plan(request: PlanRequest) -> PlanResult:
     return PlanResult(assignments=assignments, problems=tuple(x[2] for x in problems))
 
 
-def _problem(
-    request: PlanRequest, course: _Course, i: int, role: str, host: str | None
-) -> Problem:
+def _problem(request: PlanRequest, course: _Course, i: int, role: str, host: str | None) -> Problem:
     slot = request.slots[i]
     detail = describe_no_region(
         slot, role, tuple(course.regions), request.closures, request.holidays, host
@@ -260,14 +269,18 @@ def plan_network(requests: Sequence[PlanRequest]) -> list[PlanResult]:
     load: dict[tuple[str, int, int], int] = {}
     results = []
     for request in requests:
-        merged = _Sum(request.weekly_load, load) if load else request.weekly_load
-        result = plan(replace(request, weekly_load=merged))
+        if not load:
+            merged = request.weekly_load
+        elif request.weekly_load:
+            merged = _Sum(request.weekly_load, load)
+        else:
+            merged = load
+        course = _Course(replace(request, weekly_load=merged))
+        result = _plan(course)
         results.append(result)
-        slots = request.slots
-        for slot, a in zip(slots, result.assignments, strict=True):
-            if slot.cancelled:
-                continue
-            year, week = iso_week(local_date(slot.starts_at))
+        for p, i in enumerate(course.order):
+            year, week = course.weeks[p]
+            a = result.assignments[i]
             for code in (a.host, a.cohost):
                 if code is not None:
                     load[(code, year, week)] = load.get((code, year, week), 0) + 1

@@ -81,7 +81,8 @@ def keep_assign(
                 break
         return dist, parent
 
-    def apply(target: int, parent: list[tuple[int, int] | None]) -> bool:
+    def chain(target: int, parent: list[tuple[int, int] | None]) -> list[tuple[int, int]] | None:
+        """The slot moves (slot, new region) of the cheapest path to ``target``."""
         hops = []
         node = target
         seen = {node}
@@ -90,40 +91,53 @@ def keep_assign(
             hops.append((p, node))
             node = a
             if node in seen:  # a negative cycle: give up, plan from scratch
-                return False
+                return None
             seen.add(node)
+        return hops
+
+    def apply(hops: list[tuple[int, int]]) -> None:
         for p, b in hops:
             counts[at[p]] -= 1
             counts[b] += 1
             at[p] = b
             values[p] = b
-        return True
+
+    def repeats_after(p: int, b: int, hops: list[tuple[int, int]]) -> int:
+        trial = values[:]
+        trial[p] = b
+        for q, r in hops:
+            trial[q] = r
+        return sum(1 for i in range(1, n) if trial[i] is not None and trial[i] == trial[i - 1])
 
     for p in free:
-        start = {
-            b: (
-                weight[p],
-                creates_repeat(p, b),
-                (
-                    loads[p][b] if loads else 0,
-                    counts[b] - share[b],
-                    b,
-                ),
-            )
-            for b in bits(masks[p])
-        }
-        dist, parent = cheapest(start)
-        room = [t for t in range(size) if counts[t] < hi[t] and dist[t][0] < INF]
-        if room:
-            target = min(room, key=lambda t: (dist[t], t))
-            if not apply(target, parent):
-                return False
-            node = target
-            while parent[node] is not None:
-                node = parent[node][0]
-            first = node
+        # Where the slot goes, and which chain of moves makes room: a region below its lower
+        # bound must gain a slot anyway, so the chain ends there if it can. Among equally cheap
+        # choices the one leaving the fewest repeats in the whole plan wins.
+        under = [t for t in range(size) if counts[t] < lo[t]]
+        room = [t for t in range(size) if counts[t] < hi[t]]
+        options = []
+        for goals in (under, room):
+            for b in bits(masks[p]):
+                dist, parent = cheapest({b: (0, 0, ())})
+                for t in goals:
+                    if dist[t][0] == INF:
+                        continue
+                    hops = chain(t, parent)
+                    if hops is None:
+                        return False
+                    price = weight[p] + dist[t][0]
+                    load = loads[p][b] if loads else 0
+                    rank = (price, repeats_after(p, b, hops), load, counts[b] - share[b], b, t)
+                    options.append((rank, b, hops))
+            if options:
+                break
+        if options:
+            _, first, hops = min(options)
+            apply(hops)
         else:
-            first = min(start, key=lambda b: start[b])
+            first = min(
+                bits(masks[p]), key=lambda b: (creates_repeat(p, b), counts[b] - share[b], b)
+            )
         at[p] = first
         values[p] = first
         counts[first] += 1
@@ -134,14 +148,18 @@ def keep_assign(
             break
         dist, parent = cheapest({over[0]: (0, 0, ())})
         room = [t for t in range(size) if counts[t] < hi[t] and dist[t][0] < INF]
-        if not room or not apply(min(room, key=lambda t: (dist[t], t)), parent):
+        hops = chain(min(room, key=lambda t: (dist[t], t)), parent) if room else None
+        if hops is None:
             return False
+        apply(hops)
     for _ in range(n * size + 1):
         under = [u for u in range(size) if counts[u] < lo[u]]
         if not under:
             break
         sources = {v: (0, 0, ()) for v in range(size) if counts[v] > lo[v]}
         dist, parent = cheapest(sources)
-        if dist[under[0]][0] == INF or not apply(under[0], parent):
+        hops = chain(under[0], parent) if dist[under[0]][0] < INF else None
+        if hops is None:
             return False
+        apply(hops)
     return all(lo[r] <= counts[r] <= hi[r] for r in range(size))

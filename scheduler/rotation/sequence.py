@@ -4,8 +4,9 @@
 most behind its remaining quota (relative to the slots it can still take), never one that would
 make the rest impossible (checked on the :class:`~.fairness.Witness`), avoiding the neighbours'
 region, and among near-equal candidates preferring the one less loaded that week in other
-courses. :func:`fix_repeats` then removes any remaining back-to-back repeat that a swap of two
-slots, or one move that keeps the counts fair, can remove.
+courses. :func:`fix_repeats` then removes remaining back-to-back repeats with swaps and Kempe
+chains on the timeline; :func:`spread_load` swaps slots to relieve weeks that are busy in other
+courses without adding repeats.
 """
 
 from __future__ import annotations
@@ -39,10 +40,7 @@ def fill_in_order(
     for p in todo:
         mask = masks[p]
         row = witness.take[mask]
-        holders = 0
-        for a, k in enumerate(row):
-            if k:
-                holders |= 1 << a
+        holders = witness.held[mask]
         # Regions that can take this slot and still leave a feasible rest: those that hold a
         # slot of this group, or can pass one of theirs along a chain to such a holder.
         out = None
@@ -61,22 +59,10 @@ def fill_in_order(
         right = values[p + 1] if p + 1 < n else None
         if right is None and p + 1 < n and len(bits(masks[p + 1])) == 1:
             right = bits(masks[p + 1])[0]  # the next slot has no choice: treat it as set
-        repeat = {r: int(r == left) + int(r == right) for r in candidates}
-        fewest = min(repeat.values())
-        pool = [r for r in candidates if repeat[r] == fewest]
-        if prev is not None and prev[p] in pool:
-            choice = prev[p]
+        if len(candidates) == 1:
+            choice = candidates[0]
         else:
-            best = max(pool, key=lambda r: (quota[r] / eligible_left[r], -r))
-            qb, eb = quota[best], eligible_left[best]
-
-            def key(r: int, qb: int = qb, eb: int = eb) -> tuple:
-                # Within one session of the most urgent region counts as equally good.
-                near = (quota[r] + 1) * eb >= qb * eligible_left[r]
-                load = loads[p][r] if loads else 0
-                return (not near, load, -quota[r] / eligible_left[r], r)
-
-            choice = min(pool, key=key)
+            choice = _choose(p, candidates, left, right, quota, eligible_left, loads, prev)
         if row[choice]:
             witness.add(mask, choice, -1)
         else:
@@ -92,8 +78,51 @@ def fill_in_order(
             eligible_left[r] -= 1
 
 
+def _choose(
+    p: int,
+    candidates: tuple[int, ...],
+    left: int | None,
+    right: int | None,
+    quota: list[int],
+    eligible_left: list[int],
+    loads: list[list[int]] | None,
+    prev: list[int | None] | None,
+) -> int:
+    """The region for position ``p``: no repeat with a neighbour if possible, then the previous
+    plan's region, then (among regions within one session of the most urgent) the least loaded
+    that week, then the most urgent, then the lowest code."""
+    fewest = 3
+    pool: list[int] = []
+    for r in candidates:
+        rep = (r == left) + (r == right)
+        if rep < fewest:
+            fewest, pool = rep, [r]
+        elif rep == fewest:
+            pool.append(r)
+    if len(pool) == 1:
+        return pool[0]
+    if prev is not None and prev[p] in pool:
+        return prev[p]
+    best = pool[0]
+    qb, eb = quota[best], eligible_left[best]
+    for r in pool[1:]:
+        if quota[r] * eb > qb * eligible_left[r]:
+            best, qb, eb = r, quota[r], eligible_left[r]
+    load = loads[p] if loads else None
+    choice, choice_key = best, None
+    for r in pool:
+        qr, er = quota[r], eligible_left[r]
+        near = (qr + 1) * eb >= qb * er
+        key = (not near, load[r] if load else 0, -qr / er, r)
+        if choice_key is None or key < choice_key:
+            choice, choice_key = r, key
+    return choice
+
+
 def count_repeats(values: list[int | None]) -> int:
-    return sum(1 for i in range(1, len(values)) if values[i] is not None and values[i] == values[i - 1])
+    return sum(
+        1 for i in range(1, len(values)) if values[i] is not None and values[i] == values[i - 1]
+    )
 
 
 def fix_repeats(
@@ -180,17 +209,8 @@ def fix_repeats(
                 q += step
         return found
 
-    def swap_key(j: int, k: int, a: int, b: int) -> tuple | None:
-        """Score swapping a at ``j`` with b at ``k`` (not adjacent)."""
-
-        def around(p: int, v: int) -> int:
-            return rep(p, value(p - 1), v) + rep(p + 1, v, value(p + 1))
-
-        change = around(j, b) + around(k, a) - around(j, a) - around(k, b)
-        if change >= 0:
-            return None
-        extra = 0 if cost is None else cost[j][b] - cost[j][a] + cost[k][a] - cost[k][b]
-        return (change, extra, 2, min(j, k))
+    def around(p: int, v: int) -> int:
+        return rep(p, value(p - 1), v) + rep(p + 1, v, value(p + 1))
 
     for _ in range(2 * n + 2):
         best = None
@@ -209,12 +229,21 @@ def fix_repeats(
                 for b in bits(masks[j]):
                     if b == a:
                         continue
+                    here = around(j, b) - around(j, a)  # what the swap does at j
+                    if here >= 2:
+                        continue
                     for k in movable:
                         if values[k] != b or not masks[k] >> a & 1 or abs(k - j) <= 1:
                             continue
-                        key = swap_key(j, k, a, b)
-                        if key is None or (max_cost is not None and key[1] > max_cost):
+                        change = here + around(k, a) - around(k, b)
+                        if change >= 0:
                             continue
+                        extra = 0
+                        if cost is not None:
+                            extra = cost[j][b] - cost[j][a] + cost[k][a] - cost[k][b]
+                            if max_cost is not None and extra > max_cost:
+                                continue
+                        key = (change, extra, 2, min(j, k))
                         if best is None or key < best[0]:
                             best = (key, [(j, b), (k, a)])
         if best is None:
@@ -223,3 +252,61 @@ def fix_repeats(
             counts[values[p]] -= 1
             counts[r] += 1
             values[p] = r
+
+
+def spread_load(
+    values: list[int | None],
+    movable: list[int],
+    masks: list[int],
+    loads: list[list[int]],
+) -> None:
+    """Swap the regions of two slots when that lowers the load of other courses in the weeks
+    concerned without adding a back-to-back repeat. Counts don't change, so neither does
+    fairness. One pass, best swap per slot: cheap, and enough to undo most of the greedy's
+    myopic choices."""
+    n = len(values)
+    where: dict[int, list[int]] = {}
+    for p in movable:
+        where.setdefault(values[p], []).append(p)
+
+    def no_new_repeat(j: int, a: int, k: int, b: int) -> bool:
+        """Would giving j (now a) region b and k (now b) region a add a repeat?"""
+        if abs(j - k) == 1:  # an adjacent pair trades places: only the outer pairs change
+            lo, hi = min(j, k), max(j, k)
+            left = values[lo - 1] if lo > 0 else None
+            right = values[hi + 1] if hi + 1 < n else None
+            before = (left == values[lo]) + (values[hi] == right)
+            return (left == values[hi]) + (values[lo] == right) <= before
+        nj = (values[j - 1] if j > 0 else None, values[j + 1] if j + 1 < n else None)
+        nk = (values[k - 1] if k > 0 else None, values[k + 1] if k + 1 < n else None)
+        before = nj.count(a) + nk.count(b)
+        return nj.count(b) + nk.count(a) <= before
+
+    for j in movable:
+        a = values[j]
+        row = loads[j]
+        here = row[a]
+        if not here:
+            continue
+        options = []
+        for b in bits(masks[j]):
+            if b == a or row[b] >= here:
+                continue
+            base = row[b] - here
+            for k in where.get(b, ()):
+                if masks[k] >> a & 1:
+                    gain = base + loads[k][a] - loads[k][b]
+                    if gain < 0:
+                        options.append((gain, k, b))
+        best = None
+        for gain, k, b in sorted(options):
+            if no_new_repeat(j, a, k, b):
+                best = (gain, b, k)
+                break
+        if best is not None:
+            _, b, k = best
+            values[j], values[k] = b, a
+            where[a].remove(j)
+            where[a].append(k)
+            where[b].remove(k)
+            where[b].append(j)

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("language", ["fi", "sv"])
 def test_public_pages_have_no_axe_violations(page, axe, live_server, make_course, language):
     course = make_course(
-        kind="closed", capacity=10, application_deadline="2026-12-30",
+        kind="closed",
+        capacity=10,
+        application_deadline="2026-12-30",
         title={"fi": "Vain suomeksi", "sv": ""},
     )
     for path in (
@@ -31,8 +33,9 @@ def test_public_pages_have_no_axe_violations(page, axe, live_server, make_course
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])
-def test_planner_pages_have_no_axe_violations(page, axe, live_server, make_user, make_course,
-                                              language):
+def test_planner_pages_have_no_axe_violations(
+    page, axe, live_server, make_user, make_course, language
+):
     planner = make_user("planner", "05")
     make_course(planner=planner, regions=["05", "03"])
     page.goto(f"{live_server}/language/{language}?next=/courses")

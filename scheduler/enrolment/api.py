@@ -1,0 +1,87 @@
+"""Enrolment endpoints of the JSON API (API.md, Enrolment)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+
+from scheduler.accounts.auth import api_auth
+from scheduler.api import bp
+from scheduler.api.inputs import json_object
+from scheduler.enrolment import services
+from scheduler.enrolment.models import Application
+from scheduler.extensions import db
+from scheduler.i18n import iso_local
+
+
+def application_json(application: Application) -> dict[str, Any]:
+    return {
+        "id": application.id,
+        "name": application.name,
+        "email": application.email,
+        "phone": application.phone,
+        "region": application.region_code,
+        "language": application.language,
+        "on_behalf": application.on_behalf,
+        "status": application.status,
+        "submitted_at": iso_local(application.submitted_at),
+        "status_changed_at": iso_local(application.status_changed_at),
+    }
+
+
+@bp.post("/courses/<int:course_id>/applications")
+def submit_application(course_id: int):
+    application, _token = services.submit(course_id, json_object(), address=request.remote_addr)
+    db.session.commit()
+    return {"id": application.id, "status": application.status}, 201
+
+
+@bp.get("/courses/<int:course_id>/applications")
+@api_auth("admin", "planner")
+def list_applications(course_id: int):
+    _course, applications = services.list_applications(g.api_user, course_id)
+    db.session.commit()  # the view is logged
+    return {"applications": [application_json(a) for a in applications]}
+
+
+@bp.post("/applications/<int:application_id>/decision")
+@api_auth("admin", "planner")
+def decide(application_id: int):
+    application = services.decide(g.api_user, application_id, json_object().get("status"))
+    db.session.commit()
+    return {"id": application.id, "status": application.status}
+
+
+@bp.post("/applications/withdraw")
+def withdraw():
+    application = services.withdraw_by_token(json_object().get("token"))
+    db.session.commit()
+    return {"status": application.status}
+
+
+@bp.post("/courses/<int:course_id>/fill-from-waitlist")
+@api_auth("admin", "planner")
+def fill_from_waitlist(course_id: int):
+    result = services.fill_from_waitlist(g.api_user, course_id)
+    db.session.commit()
+    return {
+        "accepted": [{"id": a.id, "status": a.status} for a in result.accepted],
+        "free_seats": result.free_seats,
+    }
+
+
+@bp.put("/courses/<int:course_id>/quotas")
+@api_auth("admin", "planner")
+def set_quotas(course_id: int):
+    quotas = services.set_quotas(g.api_user, course_id, json_object())
+    db.session.commit()
+    return {"quotas": quotas}
+
+
+@bp.get("/courses/<int:course_id>/quotas")
+@api_auth("admin", "planner")
+def get_quotas(course_id: int):
+    course = services.get_course(course_id)
+    services.check_may_see_course(g.api_user, course)
+    return {"quotas": services.quotas_of(course)}

@@ -1,0 +1,200 @@
+"""Applicants' data: the download of everything stored about one applicant, and the purge.
+
+The purge anonymises applications of courses that ended more than PRIVACY_RETENTION_DAYS
+ago: contact details and free text are cleared, the personal link is revoked, and only
+region, language and status stay for statistics. It claims rows with
+`FOR UPDATE SKIP LOCKED` on PostgreSQL, so it may run on several hosts at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func
+
+from scheduler.accounts.models import User
+from scheduler.audit import AuditEntry
+from scheduler.courses.models import Session
+from scheduler.dbtypes import utcnow
+from scheduler.enrolment import throttle
+from scheduler.enrolment.mail import KIND_PREFIX
+from scheduler.enrolment.models import Application
+from scheduler.enrolment.tokens import revoke_token
+from scheduler.extensions import db
+from scheduler.i18n import iso_local
+from scheduler.notify.models import OutboxMessage
+
+BATCH = 200
+
+
+def purge(now: datetime | None = None) -> int:
+    """Anonymise every due application; commits per batch; returns how many were changed."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=current_app.config["PRIVACY_RETENTION_DAYS"])
+    ended = (
+        db.select(Session.course_id)
+        .group_by(Session.course_id)
+        .having(func.max(Session.ends_at) < cutoff)
+    )
+    total = 0
+    while True:
+        query = (
+            db.select(Application)
+            .where(Application.anonymised_at.is_(None), Application.course_id.in_(ended))
+            .order_by(Application.id)
+            .limit(BATCH)
+        )
+        if db.engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        batch = list(db.session.scalars(query))
+        if not batch:
+            break
+        emails = {application.email for application in batch if application.email}
+        for application in batch:
+            anonymise(application, now)
+        _forget_sent_mail(emails, cutoff)
+        db.session.commit()
+        total += len(batch)
+    throttle.forget_old()
+    db.session.commit()
+    return total
+
+
+def anonymise(application: Application, now: datetime) -> None:
+    application.name = ""
+    application.email = ""
+    application.phone = ""
+    application.needs = ""
+    application.message = ""
+    application.anonymised_at = now
+    revoke_token(application)
+
+
+def _forget_sent_mail(emails: set[str], cutoff: datetime) -> None:
+    """Delivered enrolment emails repeat the applicant's name and link: remove them too."""
+    if not emails:
+        return
+    db.session.execute(
+        db.delete(OutboxMessage).where(
+            OutboxMessage.recipient.in_(emails),
+            OutboxMessage.kind.startswith(KIND_PREFIX),
+            (OutboxMessage.sent_at.is_not(None))
+            | (OutboxMessage.failed_at.is_not(None))
+            | (OutboxMessage.created_at < cutoff),
+        )
+    )
+
+
+def personal_data(application: Application) -> dict[str, Any]:
+    """Everything the service stores about this applicant, as plain JSON."""
+    course = application.course
+    return {
+        "explanation": _(
+            "This is all the information we keep about your application. The personal "
+            "link is stored only in a scrambled form."
+        ),
+        "exported_at": iso_local(utcnow()),
+        "application": {
+            "id": application.id,
+            "course": {"id": course.id, "title": course.title.as_dict()},
+            "name": application.name,
+            "email": application.email,
+            "phone": application.phone,
+            "region": application.region_code,
+            "language": application.language,
+            "needs": application.needs,
+            "message": application.message,
+            "on_behalf": application.on_behalf,
+            "consent_at": iso_local(application.consent_at),
+            "status": application.status,
+            "submitted_at": iso_local(application.submitted_at),
+            "status_changed_at": iso_local(application.status_changed_at),
+            "anonymised_at": iso_local(application.anonymised_at),
+        },
+        "history": _history(application),
+        "viewed_by": _views(application),
+        "emails": _emails(application),
+    }
+
+
+def _actor_roles(entries: list[AuditEntry]) -> dict[int, str]:
+    ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(db.select(User.id, User.role).where(User.id.in_(ids))).all())
+
+
+def _by(entry: AuditEntry, roles: dict[int, str]) -> str:
+    if entry.actor_id is not None:
+        return roles.get(entry.actor_id, "staff")
+    return entry.actor_kind
+
+
+def _history(application: Application) -> list[dict[str, Any]]:
+    entries = list(
+        db.session.scalars(
+            db.select(AuditEntry)
+            .where(
+                AuditEntry.object_type == Application.__tablename__,
+                AuditEntry.object_id == str(application.id),
+            )
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )
+    roles = _actor_roles(entries)
+    return [
+        {
+            "at": iso_local(entry.at),
+            "action": entry.action,
+            "by": _by(entry, roles),
+            "from": entry.changes.get("from"),
+            "to": entry.changes.get("to"),
+        }
+        for entry in entries
+    ]
+
+
+def _views(application: Application) -> list[dict[str, Any]]:
+    """When staff opened a list of applicants that included this applicant (role only)."""
+    entries = [
+        entry
+        for entry in db.session.scalars(
+            db.select(AuditEntry)
+            .where(
+                AuditEntry.action == "application.list_view",
+                AuditEntry.object_type == "course",
+                AuditEntry.object_id == str(application.course_id),
+                AuditEntry.at >= application.submitted_at,
+            )
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+        if entry.changes.get("region") in (application.region_code, "all")
+    ]
+    roles = _actor_roles(entries)
+    return [{"at": iso_local(entry.at), "by": _by(entry, roles)} for entry in entries]
+
+
+def _emails(application: Application) -> list[dict[str, Any]]:
+    if not application.email:
+        return []
+    messages = db.session.scalars(
+        db.select(OutboxMessage)
+        .where(
+            OutboxMessage.recipient == application.email,
+            OutboxMessage.kind.startswith(KIND_PREFIX),
+        )
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    return [
+        {
+            "kind": message.kind,
+            "subject": message.subject,
+            "body": message.body,
+            "created_at": iso_local(message.created_at),
+            "sent_at": iso_local(message.sent_at),
+        }
+        for message in messages
+    ]

@@ -1,0 +1,350 @@
+"""Enrolment rules: applying, selecting, withdrawing, the waiting list and seat quotas.
+
+Services change state, log it (scheduler.audit, codes and states only) and queue the
+applicant's email; the caller commits, so the change, the log entry and the email are
+stored together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from scheduler import audit
+from scheduler.accounts.models import User
+from scheduler.courses.models import Course
+from scheduler.dbtypes import utcnow
+from scheduler.enrolment import mail, seats, throttle
+from scheduler.enrolment.inputs import parse_application
+from scheduler.enrolment.models import PLANNER_DECISIONS, TRANSITIONS, Application
+from scheduler.enrolment.tokens import assign_new_token, find_by_token
+from scheduler.enrolment.wording import STATUS_WORDS
+from scheduler.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
+from scheduler.extensions import db
+from scheduler.i18n import HELSINKI
+
+DUPLICATE = _l(
+    "We already have an application for this course with this email address. You do not "
+    "need to apply again. Your personal link is in the email we sent you."
+)
+# planner decision -> the email event it sends
+DECISION_EVENTS = {
+    "accepted": "accepted",
+    "waitlisted": "waitlisted",
+    "rejected": "rejected",
+    "withdrawn": "removed",
+}
+
+
+def local_today(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(HELSINKI).date()
+
+
+def applications_open(course: Course, now: datetime | None = None) -> bool:
+    """Closed courses take applications until the end of the deadline day, Helsinki time."""
+    return (
+        course.kind == "closed"
+        and course.application_deadline is not None
+        and local_today(now) <= course.application_deadline
+    )
+
+
+def deadline_passed(course: Course, now: datetime | None = None) -> bool:
+    deadline = course.application_deadline
+    return deadline is not None and local_today(now) > deadline
+
+
+def get_course(course_id: int) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None:
+        raise NotFound(_l("No such course."))
+    return course
+
+
+def check_taking_applications(course: Course) -> None:
+    if course.kind != "closed":
+        raise Conflict(_l("This group is open to everyone. You do not need to apply."))
+    if not applications_open(course):
+        raise Conflict(_l("The application time for this course is over."))
+
+
+# --- applying ------------------------------------------------------------------------------
+
+
+def submit(course_id: int, data: dict[str, Any], *, address: str | None) -> tuple[Application, str]:
+    """Store a new application and queue its confirmation; returns it with its personal token."""
+    course = get_course(course_id)
+    check_taking_applications(course)
+    throttle.check(address)
+    parsed = parse_application(data, course)
+    if parsed.email and _has_application(course.id, parsed.email):
+        raise Conflict(DUPLICATE)
+    application = Application(
+        course_id=course.id,
+        name=parsed.name,
+        email=parsed.email,
+        phone=parsed.phone,
+        region_code=parsed.region,
+        language=parsed.language,
+        needs=parsed.needs,
+        message=parsed.message,
+        on_behalf=parsed.on_behalf,
+        consent_at=utcnow(),
+        status="submitted",
+    )
+    token = assign_new_token(application)
+    db.session.add(application)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same email sent twice at the same moment
+        db.session.rollback()
+        raise Conflict(DUPLICATE) from None
+    audit.record(
+        "application.submit",
+        application,
+        actor_kind="applicant",
+        course=course.id,
+        region=application.region_code,
+        to="submitted",
+    )
+    throttle.note(address)
+    mail.notify(application, "received")
+    return application, token
+
+
+def _has_application(course_id: int, email: str) -> bool:
+    return (
+        db.session.scalar(
+            db.select(Application.id).where(
+                Application.course_id == course_id, Application.email == email
+            )
+        )
+        is not None
+    )
+
+
+# --- selection -----------------------------------------------------------------------------
+
+
+def _change_status(
+    application: Application, status: str, *, actor: User | None, actor_kind: str | None = None
+) -> str:
+    old = application.status
+    application.status = status
+    application.status_changed_at = utcnow()
+    audit.record(
+        "application.status",
+        application,
+        actor=actor,
+        actor_kind=actor_kind,
+        course=application.course_id,
+        region=application.region_code,
+        **{"from": old, "to": status},
+    )
+    return old
+
+
+def check_may_see_course(actor: User, course: Course) -> str | None:
+    """The region whose applicants `actor` sees (None: every region, for admins)."""
+    if actor.is_admin:
+        return None
+    if actor.role != "planner" or actor.region_code not in course.region_codes:
+        raise Forbidden(_l("Only planners of the course's regions see its applicants."))
+    return actor.region_code
+
+
+def list_applications(actor: User, course_id: int) -> tuple[Course, list[Application]]:
+    """The applicants `actor` may see: their own region's, or all for an admin (logged)."""
+    course = get_course(course_id)
+    region = check_may_see_course(actor, course)
+    query = db.select(Application).where(Application.course_id == course.id)
+    if region is not None:
+        query = query.where(Application.region_code == region)
+    applications = list(
+        db.session.scalars(query.order_by(Application.submitted_at, Application.id))
+    )
+    # Who looked at applicants' data, for the applicants' right to know (no personal data).
+    audit.record(
+        "application.list_view",
+        course,
+        actor=actor,
+        region=region or "all",
+        count=len(applications),
+    )
+    return course, applications
+
+
+def decide(actor: User, application_id: int, status: Any) -> Application:
+    """A planner's decision on one applicant of their own region (admin: any)."""
+    if not isinstance(status, str) or status not in PLANNER_DECISIONS:
+        raise ValidationFailed(
+            _l("Check the decision."),
+            errors={"status": [_l('Use "accepted", "waitlisted", "rejected" or "withdrawn".')]},
+        )
+    found = db.session.get(Application, application_id)
+    if found is None:
+        raise NotFound(_l("No such application."))
+    if not actor.acts_for(found.region_code):
+        raise Forbidden(_l("This applicant is from another region. That region's planner decides."))
+    course = seats.lock_course(found.course_id)
+    application = seats.reload(application_id)
+    if application.anonymised_at is not None:
+        raise Conflict(_l("This application has been anonymised."))
+    if status not in TRANSITIONS[application.status]:
+        raise Conflict(
+            _l(
+                "This application is %(current)s and cannot be changed to %(wanted)s.",
+                current=STATUS_WORDS[application.status],
+                wanted=STATUS_WORDS[status],
+            )
+        )
+    if status == "accepted":
+        seats.check_can_accept(seats.count_seats(course), application.region_code)
+    old = _change_status(application, status, actor=actor)
+    mail.notify(application, DECISION_EVENTS[status])
+    if old == "accepted" and status == "withdrawn":
+        promote(course, preferred_region=application.region_code, limit=1)
+    return application
+
+
+def promote(
+    course: Course,
+    *,
+    preferred_region: str | None = None,
+    only_region: str | None = None,
+    limit: int | None = None,
+    actor: User | None = None,
+) -> list[Application]:
+    """Accept waitlisted applicants into free seats, oldest first. Hold the course lock."""
+    seat_count = seats.count_seats(course)
+    promoted: list[Application] = []
+    if seat_count.free <= 0:
+        return promoted
+    candidates = seats.waitlist_candidates(
+        course, preferred_region=preferred_region, only_region=only_region
+    )
+    for candidate in candidates:
+        if seat_count.free <= 0 or (limit is not None and len(promoted) >= limit):
+            break
+        if seat_count.region_full(candidate.region_code):
+            continue
+        _change_status(candidate, "accepted", actor=actor, actor_kind=None if actor else "system")
+        seat_count.take(candidate.region_code)
+        mail.notify(candidate, "promoted")
+        promoted.append(candidate)
+    return promoted
+
+
+@dataclass(frozen=True)
+class FillResult:
+    accepted: list[Application]
+    free_seats: int
+
+
+def fill_from_waitlist(actor: User, course_id: int) -> FillResult:
+    """After the deadline: free seats to the waiting list in order (a planner: own region's)."""
+    course = get_course(course_id)
+    region = check_may_see_course(actor, course)
+    if course.kind != "closed":
+        raise Conflict(_l("An open group has no waiting list."))
+    if not deadline_passed(course):
+        raise Conflict(_l("You can fill places from the waiting list after the deadline."))
+    course = seats.lock_course(course_id)
+    accepted = promote(course, only_region=region, actor=actor)
+    audit.record(
+        "course.fill_from_waitlist",
+        course,
+        actor=actor,
+        region=region or "all",
+        accepted=len(accepted),
+    )
+    return FillResult(accepted=accepted, free_seats=seats.count_seats(course).free)
+
+
+def withdraw_by_token(token: Any) -> Application:
+    """The applicant cancels; a freed seat goes to the oldest waitlisted (own region first)."""
+    found = find_by_token(token) if isinstance(token, str) else None
+    if found is None:
+        raise NotFound(_l("This link does not work. Please check it, or call the region."))
+    course = seats.lock_course(found.course_id)
+    application = seats.reload(found.id)
+    if application.status == "withdrawn":
+        return application
+    if "withdrawn" not in TRANSITIONS[application.status]:
+        raise Conflict(_l("This application was not selected, so there is nothing to cancel."))
+    old = _change_status(application, "withdrawn", actor=None, actor_kind="applicant")
+    mail.notify(application, "withdrawn")
+    if old == "accepted":
+        promote(course, preferred_region=application.region_code, limit=1)
+    return application
+
+
+# --- quotas --------------------------------------------------------------------------------
+
+
+def quotas_of(course: Course) -> dict[str, int | None]:
+    return {p.region_code: p.seat_quota for p in course.participations}
+
+
+def set_quotas(actor: User, course_id: int, data: Any) -> dict[str, int | None]:
+    """Replace the per-region seat quotas (a missing or null region has none).
+
+    A quota caps how many of a region's applicants may be accepted. Any planner of the
+    course's regions may set them (they are agreed together); every change is logged.
+    """
+    course = get_course(course_id)
+    check_may_see_course(actor, course)
+    if course.kind != "closed":
+        raise Conflict(_l("An open group has no places to share."))
+    wanted = parse_quotas(data, course)
+    course = seats.lock_course(course_id)
+    seat_count = seats.count_seats(course)
+    too_low = [
+        code
+        for code, quota in wanted.items()
+        if quota is not None and seat_count.by_region[code] > quota
+    ]
+    if too_low:
+        raise Conflict(
+            _l(
+                "More applicants are already accepted from %(regions)s than the new share.",
+                regions=", ".join(too_low),
+            )
+        )
+    for participation in course.participations:
+        new = wanted.get(participation.region_code)
+        if participation.seat_quota != new:
+            audit.record(
+                "course.seat_quota",
+                course,
+                actor=actor,
+                region=participation.region_code,
+                **{"from": participation.seat_quota, "to": new},
+            )
+            participation.seat_quota = new
+    return quotas_of(course)
+
+
+def parse_quotas(data: Any, course: Course) -> dict[str, int | None]:
+    if not isinstance(data, dict):
+        raise ValidationFailed(_l('Send the shares like {"03": 4, "05": null}.'))
+    errors = FieldErrors()
+    capacity = course.capacity or 0
+    quotas: dict[str, int | None] = {}
+    for code, value in data.items():
+        if code not in course.region_codes:
+            errors.add(str(code)[:10], _l("This region does not take part in the course."))
+        elif value is None:
+            quotas[code] = None
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors.add(code, _l("Give a whole number, 0 or more, or leave it empty."))
+        elif value > capacity:
+            errors.add(code, _l("At most the number of places, %(count)d.", count=capacity))
+        else:
+            quotas[code] = value
+    errors.raise_if_any(_l("Check the shares of places."))
+    return quotas

@@ -1,0 +1,156 @@
+"""The hosting balance: how many sessions each region hosted against its fair target.
+
+Definitions (also in the OpenAPI description):
+
+- Only scheduled sessions whose start falls in the period (Helsinki dates, both ends included)
+  count; cancelled ones count for nobody.
+- ``hosted`` / ``cohosted``: sessions the region hosts / co-hosts.
+- ``share``: hosted / all hosted sessions of the period (0 when nothing was hosted).
+- ``target``: the region's weighted expected number of hosted sessions, summed over courses:
+  for each course, its sessions in the period × the region's weight / the sum of the weights of
+  the course's regions that serve every language of the course. A region that cannot serve a
+  course's language is not expected to host it; closures are not subtracted, so a closed
+  period shows as hosting below target (the planner catches up later in the series where it can).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from scheduler.api import inputs
+from scheduler.courses.models import Course, CourseRegion, Session
+from scheduler.errors import FieldErrors
+from scheduler.extensions import db
+from scheduler.hosting.rules import day_bounds
+from scheduler.regions.data import region_facts
+
+MAX_DAYS = 10 * 366
+
+
+@dataclass(frozen=True)
+class RegionBalance:
+    code: str
+    hosted: int
+    cohosted: int
+    share: float
+    target: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "hosted": self.hosted,
+            "cohosted": self.cohosted,
+            "share": self.share,
+            "target": self.target,
+            "difference": round(self.hosted - self.target, 2),
+        }
+
+
+@dataclass(frozen=True)
+class HostingReport:
+    start: date
+    end: date
+    regions: list[RegionBalance]
+    sessions: int
+    unhosted: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "sessions": self.sessions,
+            "unhosted": self.unhosted,
+            "regions": [region.as_json() for region in self.regions],
+        }
+
+    @property
+    def scale(self) -> float:
+        """The largest number on the chart (at least 1)."""
+        return max([1.0] + [max(r.hosted, r.target) for r in self.regions])
+
+
+def parse_period(start: Any, end: Any) -> tuple[date, date]:
+    errors = FieldErrors()
+    found: dict[str, date | None] = {}
+    for name, value in (("from", start), ("to", end)):
+        if value in (None, ""):
+            errors.add(name, _l("Required."))
+            found[name] = None
+        else:
+            found[name] = inputs.iso_date(value, name, errors)
+    first, last = found["from"], found["to"]
+    if first and last:
+        if last < first:
+            errors.add("to", _l("The end must be on or after the start."))
+        elif (last - first).days > MAX_DAYS:
+            errors.add("to", _l("Choose a period of at most ten years."))
+    errors.raise_if_any(_l("Check the highlighted fields."))
+    return first, last  # type: ignore[return-value]
+
+
+def hosting_report(start: date, end: date) -> HostingReport:
+    """Two queries whatever the number of courses and sessions."""
+    low, high = day_bounds(start, end)
+    in_period = (
+        Session.status == "scheduled",
+        Session.starts_at >= low,
+        Session.starts_at < high,
+    )
+    rows = db.session.execute(
+        db.select(Session.course_id, Session.host_region, Session.cohost_region).where(*in_period)
+    ).all()
+    per_course = Counter(course_id for course_id, _, _ in rows)
+    hosted = Counter(host for _, host, _ in rows if host)
+    cohosted = Counter(cohost for _, _, cohost in rows if cohost)
+
+    participations: dict[int, list[tuple[str, float]]] = defaultdict(list)
+    languages: dict[int, set[str]] = {}
+    if per_course:
+        course_ids = db.select(Session.course_id).where(*in_period).distinct()
+        for course_id, code, weight, languages_csv in db.session.execute(
+            db.select(
+                CourseRegion.course_id,
+                CourseRegion.region_code,
+                CourseRegion.weight,
+                Course.languages_csv,
+            )
+            .join(Course, Course.id == CourseRegion.course_id)
+            .where(CourseRegion.course_id.in_(course_ids))
+        ):
+            participations[course_id].append((code, weight))
+            languages[course_id] = set(languages_csv.split(","))
+
+    serves = {fact.code: set(fact.languages) for fact in region_facts()}
+    target: dict[str, float] = defaultdict(float)
+    for course_id, count in per_course.items():
+        able = [(c, w) for c, w in participations[course_id] if languages[course_id] <= serves[c]]
+        total = sum(w for _, w in able)
+        for code, _ in participations[course_id]:
+            target[code] += 0.0
+        for code, weight in able:
+            target[code] += count * weight / total
+
+    total_hosted = sum(hosted.values())
+    codes = sorted(set(target) | set(hosted) | set(cohosted))
+    regions = [
+        RegionBalance(
+            code=code,
+            hosted=hosted[code],
+            cohosted=cohosted[code],
+            share=round(hosted[code] / total_hosted, 4) if total_hosted else 0.0,
+            target=round(target[code], 2),
+        )
+        for code in codes
+    ]
+    return HostingReport(
+        start=start,
+        end=end,
+        regions=regions,
+        sessions=len(rows),
+        unhosted=sum(1 for _, host, _ in rows if host is None),
+    )

@@ -1,0 +1,22 @@
+"""Report endpoints of the JSON API (the hosting report lives in scheduler.hosting)."""
+
+from __future__ import annotations
+
+from flask import request
+
+from scheduler.accounts.auth import api_auth
+from scheduler.api import bp
+from scheduler.reports.languages import language_parity
+from scheduler.reports.period import parse_period
+
+
+@bp.get("/reports/languages")
+@api_auth("admin", "planner")
+def languages_report():
+    start, end = parse_period(request.args)
+    rows = language_parity(start, end)
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "regions": [row.as_json() for row in rows],
+    }
