@@ -6,6 +6,7 @@ import importlib
 import logging
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Flask,
@@ -98,6 +99,7 @@ def register(app: Flask) -> None:
         current_language=current_language,
         languages=LANGUAGES,
         region_name=region_name,
+        path_without_language=path_without_language,
         localized=localized,
     )
     app.jinja_env.filters.update(day=format_day, time=format_clock, datetime=format_moment)
@@ -175,6 +177,12 @@ def _security_headers(response: Response) -> Response:
         )
         headers.setdefault("Content-Language", str(get_locale() or "fi"))
     return response
+
+
+def path_without_language() -> str:
+    """The current path and query without `lang`, so a language switch is not undone."""
+    query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
+    return request.path + (f"?{query}" if query else "")
 
 
 def region_name(code: str | None, language: str | None = None) -> str:

@@ -17,8 +17,9 @@ from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from scheduler.hosting.models import Closure
 from scheduler.hosting.planning import closure_rows
-from scheduler.hosting.rules import Rules, day_bounds, holiday_name, local_day, page_language
+from scheduler.hosting.rules import Rules, holiday_name, local_day, page_language
 from scheduler.i18n import HELSINKI
+from scheduler.periods import day_bounds
 
 HOST = "host"
 COHOST = "cohost"

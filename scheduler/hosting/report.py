@@ -20,16 +20,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
-from scheduler.api import inputs
 from scheduler.courses.models import Course, CourseRegion, Session
-from scheduler.errors import FieldErrors
 from scheduler.extensions import db
-from scheduler.hosting.rules import day_bounds
+from scheduler.periods import day_bounds, parse_period  # noqa: F401  (re-exported)
 from scheduler.regions.data import region_facts
-
-MAX_DAYS = 10 * 366
 
 
 @dataclass(frozen=True)
@@ -72,25 +66,6 @@ class HostingReport:
     def scale(self) -> float:
         """The largest number on the chart (at least 1)."""
         return max([1.0] + [max(r.hosted, r.target) for r in self.regions])
-
-
-def parse_period(start: Any, end: Any) -> tuple[date, date]:
-    errors = FieldErrors()
-    found: dict[str, date | None] = {}
-    for name, value in (("from", start), ("to", end)):
-        if value in (None, ""):
-            errors.add(name, _l("Required."))
-            found[name] = None
-        else:
-            found[name] = inputs.iso_date(value, name, errors)
-    first, last = found["from"], found["to"]
-    if first and last:
-        if last < first:
-            errors.add("to", _l("The end must be on or after the start."))
-        elif (last - first).days > MAX_DAYS:
-            errors.add("to", _l("Choose a period of at most ten years."))
-    errors.raise_if_any(_l("Check the highlighted fields."))
-    return first, last  # type: ignore[return-value]
 
 
 def hosting_report(start: date, end: date) -> HostingReport:

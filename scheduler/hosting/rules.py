@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from functools import cache
 
 import holidays as holidays_lib
@@ -31,14 +31,6 @@ _EVE_NAMES_SV = {(6, "Juhannusaatto"): "Midsommarafton", (12, "Jouluaatto"): "Ju
 
 def local_day(moment: datetime) -> date:
     return moment.astimezone(HELSINKI).date()
-
-
-def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00, day after end 00:00) in Helsinki time, as aware datetimes."""
-    return (
-        datetime.combine(start, time(0), tzinfo=HELSINKI),
-        datetime.combine(end + timedelta(days=1), time(0), tzinfo=HELSINKI),
-    )
 
 
 @cache

@@ -25,7 +25,8 @@ from scheduler.extensions import db
 from scheduler.hosting import notifications
 from scheduler.hosting.models import Closure
 from scheduler.hosting.planning import HostChange, plan_courses
-from scheduler.hosting.rules import Rules, day_bounds, local_day, long_date, region_label
+from scheduler.hosting.rules import Rules, local_day, long_date, region_label
+from scheduler.periods import day_bounds
 from scheduler.regions.data import region_facts
 
 REASON_MAX = 300

@@ -15,14 +15,15 @@ Three grouped queries, whatever the size of the network.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import func, or_
 
 from scheduler.content.models import Material, MaterialVersion
 from scheduler.courses.models import Course, CourseRegion, Session
 from scheduler.extensions import db
-from scheduler.i18n import HELSINKI, LANGUAGES
+from scheduler.i18n import LANGUAGES
+from scheduler.periods import day_bounds
 from scheduler.regions.data import region_facts
 
 
@@ -58,18 +59,10 @@ class RegionParity:
         }
 
 
-def local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00, the day after end 00:00) in Helsinki time."""
-    return (
-        datetime.combine(start, time(0), tzinfo=HELSINKI),
-        datetime.combine(end + timedelta(days=1), time(0), tzinfo=HELSINKI),
-    )
-
-
 def language_parity(start: date, end: date) -> list[RegionParity]:
     """Every region (code order) with its numbers for the period."""
     rows = {fact.code: RegionParity(fact.code, fact.languages) for fact in region_facts()}
-    begin, stop = local_bounds(start, end)
+    begin, stop = day_bounds(start, end)
 
     sessions = db.session.execute(
         db.select(Session.host_region, Course.languages_csv, func.count(Session.id))

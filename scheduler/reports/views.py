@@ -11,9 +11,9 @@ from scheduler.accounts.auth import staff_required
 from scheduler.dbtypes import utcnow
 from scheduler.errors import ValidationFailed
 from scheduler.i18n import HELSINKI
+from scheduler.periods import parse_period, this_year
 from scheduler.regions.data import region_facts
 from scheduler.reports.languages import language_parity
-from scheduler.reports.period import parse_period, this_year
 from scheduler.reports.yearly import FIRST_YEAR, LAST_YEAR, year_calendar
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -25,7 +25,7 @@ def languages():
     """Sessions and materials per language for each region, with a chart and its table."""
     errors: dict[str, list[str]] = {}
     try:
-        start, end = parse_period(request.args)
+        start, end = parse_period(request.args.get("from"), request.args.get("to"))
     except ValidationFailed as error:
         errors = {field: [str(m) for m in messages] for field, messages in error.errors.items()}
         start, end = this_year()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from scheduler.courses.models import Course, CourseRegion, Session
 from scheduler.extensions import db
-from scheduler.reports.languages import local_bounds
+from scheduler.periods import day_bounds
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -29,7 +29,7 @@ class YearRow:
 def year_calendar(year: int, region: str | None = None) -> list[YearRow]:
     """Courses with scheduled sessions in the year (optionally of one participating region),
     ordered by their first session that year. Two queries."""
-    begin, stop = local_bounds(date(year, 1, 1), date(year, 12, 31))
+    begin, stop = day_bounds(date(year, 1, 1), date(year, 12, 31))
     query = db.select(Session.course_id, Session.starts_at).where(
         Session.status == "scheduled", Session.starts_at >= begin, Session.starts_at < stop
     )

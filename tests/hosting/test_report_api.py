@@ -74,8 +74,8 @@ def test_empty_period(client, planners):
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ("", "from"),
-        ("from=2027-01-01", "to"),
+        ("from=tomorrow", "from"),
+        ("from=2027-01-01&to=1.1.2027", "to"),
         ("from=2027-13-01&to=2027-12-31", "from"),
         ("from=2027-12-31&to=2027-01-01", "to"),
         ("from=2000-01-01&to=2027-01-01", "to"),
@@ -85,6 +85,11 @@ def test_422_for_bad_periods(client, planners, query, field):
     response = client.get(f"/api/v1/reports/hosting?{query}", headers=planners["03"].headers)
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
+
+
+def test_missing_dates_default_to_this_year(client, planners):
+    body = client.get("/api/v1/reports/hosting", headers=planners["03"].headers).get_json()
+    assert body["from"].endswith("-01-01") and body["to"].endswith("-12-31")
 
 
 def test_report_permissions(client, make_user):
