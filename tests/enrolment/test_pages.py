@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
-
 from scheduler.courses.models import Course
 from scheduler.enrolment.models import Application
 from scheduler.extensions import db
@@ -52,11 +50,6 @@ def test_apply_button_only_for_closed_courses_before_the_deadline(app, closed_co
         assert button(open_group["id"]).strip() == ""
 
 
-@pytest.mark.xfail(
-    reason="courses/detail.html formats the deadline (a date) with |day, which expects a "
-    "datetime: closed course pages answer 500 until the courses part fixes it",
-    strict=False,
-)
 def test_course_page_links_to_the_form_only_while_open(client, closed_course, make_course):
     course = closed_course()
     response = client.get(f"/courses/{course['id']}")
