@@ -150,3 +150,18 @@ def test_security_headers(client):
     response = client.get("/courses")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_open_group_page_links_to_feedback_once_it_has_met(client, make_course):
+    from datetime import datetime, timedelta
+
+    from scheduler.i18n import HELSINKI
+
+    upcoming = make_course(first_session="2030-01-07T10:00")
+    page = client.get(f"/courses/{upcoming['id']}").get_data(as_text=True)
+    assert f"/feedback/course/{upcoming['id']}" not in page
+    started = (datetime.now(HELSINKI) - timedelta(days=8)).strftime("%Y-%m-%dT10:00")
+    running = make_course(first_session=started)
+    page = client.get(f"/courses/{running['id']}?lang=sv").get_data(as_text=True)
+    assert f"/feedback/course/{running['id']}" in page
+    assert client.get(f"/feedback/course/{running['id']}").status_code == 200
