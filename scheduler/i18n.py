@@ -54,6 +54,18 @@ class LocalizedText:
         return {"fi": self.fi, "sv": self.sv}
 
 
+class BilingualTexts:
+    """Mixin for models with title_fi/sv and description_fi/sv columns."""
+
+    @property
+    def title(self) -> LocalizedText:
+        return LocalizedText(self.title_fi, self.title_sv)  # type: ignore[attr-defined]
+
+    @property
+    def description(self) -> LocalizedText:
+        return LocalizedText(self.description_fi, self.description_sv)  # type: ignore[attr-defined]
+
+
 def pick_language(requested: str | None, cookie: str | None, accept: object) -> str:
     """The user's choice (query, then cookie), then the browser's, then Finnish."""
     for choice in (requested, cookie):

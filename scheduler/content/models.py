@@ -12,13 +12,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from scheduler.courses.models import Course, Session
 from scheduler.dbtypes import UTCDateTime, utcnow
 from scheduler.extensions import db
-from scheduler.i18n import LANGUAGES, LocalizedText
+from scheduler.i18n import LANGUAGES, BilingualTexts, LocalizedText
 
 VERSION_KINDS = ("file", "link")
 REQUEST_STATUSES = ("open", "fulfilled")
 
 
-class Material(db.Model):
+class Material(BilingualTexts, db.Model):
     __tablename__ = "material"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -43,14 +43,6 @@ class Material(db.Model):
     theme_rows: Mapped[list[MaterialTheme]] = relationship(
         order_by="MaterialTheme.theme", cascade="all, delete-orphan"
     )
-
-    @property
-    def title(self) -> LocalizedText:
-        return LocalizedText(self.title_fi, self.title_sv)
-
-    @property
-    def description(self) -> LocalizedText:
-        return LocalizedText(self.description_fi, self.description_sv)
 
     @property
     def languages(self) -> list[str]:

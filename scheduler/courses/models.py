@@ -19,13 +19,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.dbtypes import UTCDateTime, utcnow
 from scheduler.extensions import db
-from scheduler.i18n import LocalizedText
+from scheduler.i18n import BilingualTexts
 
 KINDS = ("open", "closed")
 SESSION_STATUSES = ("scheduled", "cancelled")
 
 
-class Course(db.Model):
+class Course(BilingualTexts, db.Model):
     __tablename__ = "course"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -55,14 +55,6 @@ class Course(db.Model):
     sessions: Mapped[list[Session]] = relationship(
         back_populates="course", order_by="Session.starts_at", cascade="all, delete-orphan"
     )
-
-    @property
-    def title(self) -> LocalizedText:
-        return LocalizedText(self.title_fi, self.title_sv)
-
-    @property
-    def description(self) -> LocalizedText:
-        return LocalizedText(self.description_fi, self.description_sv)
 
     @property
     def languages(self) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from scheduler import audit
 from scheduler.accounts.models import User
@@ -231,15 +231,38 @@ def create_course(actor: User, data: CourseInput) -> Course:
     return course
 
 
-def get_course(course_id: int) -> Course:
-    course = db.session.scalar(
+def get_course(course_id: int, *, lock: bool = False) -> Course:
+    """The course with its regions and sessions; `lock` holds its row until commit."""
+    query = (
         db.select(Course)
         .where(Course.id == course_id)
         .options(selectinload(Course.participations), selectinload(Course.sessions))
     )
+    if lock:
+        query = query.with_for_update(of=Course)
+    course = db.session.scalar(query)
     if course is None:
         raise NotFound(_l("No such course."))
     return course
+
+
+def get_session(session_id: int, *, lock: bool = False) -> Session:
+    """The session with its course; `lock` holds the course row, serialising the session's
+    changes with re-planning of the same course."""
+    course_id = db.session.scalar(db.select(Session.course_id).where(Session.id == session_id))
+    if course_id is None:
+        raise NotFound(_l("No such session."))
+    if lock:
+        db.session.execute(db.select(Course.id).where(Course.id == course_id).with_for_update())
+    session = db.session.scalar(
+        db.select(Session)
+        .where(Session.id == session_id)
+        .options(joinedload(Session.course).selectinload(Course.participations))
+        .execution_options(populate_existing=True)
+    )
+    if session is None:
+        raise NotFound(_l("No such session."))
+    return session
 
 
 def find_courses(

@@ -16,14 +16,14 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
-from sqlalchemy.orm import selectinload
 
 from scheduler import audit
 from scheduler.accounts.models import User
 from scheduler.courses.models import Course, Session
+from scheduler.courses.services import get_session
 from scheduler.dbtypes import utcnow
 from scheduler.enrolment.models import Application
-from scheduler.errors import Conflict, FieldErrors, Forbidden, NotFound
+from scheduler.errors import Conflict, FieldErrors, Forbidden
 from scheduler.extensions import db
 from scheduler.followup.models import Attendance, AttendanceSheet
 
@@ -42,20 +42,6 @@ def may_mark(user: User, session: Session) -> bool:
         return True
     hosts = {session.host_region, session.cohost_region} - {None}
     return user.role in MARKING_ROLES and user.region_code in hosts
-
-
-def get_session(session_id: int, *, for_update: bool = False) -> Session:
-    query = (
-        db.select(Session)
-        .where(Session.id == session_id)
-        .options(selectinload(Session.course).selectinload(Course.participations))
-    )
-    if for_update:
-        query = query.with_for_update(of=Session)
-    session = db.session.scalar(query)
-    if session is None:
-        raise NotFound(_l("No such session."))
-    return session
 
 
 def check_may_mark(user: User, session: Session) -> None:
@@ -98,7 +84,7 @@ def parse_present(value: Any) -> list[int]:
 
 def record_attendance(actor: User, session_id: int, present: Iterable[int]) -> dict[str, Any]:
     """Replace the session's attendance with `present`; the caller commits."""
-    session = get_session(session_id, for_update=True)  # one marker at a time
+    session = get_session(session_id, lock=True)  # one marker at a time
     check_may_mark(actor, session)
     if session.cancelled:
         raise Conflict(_l("The session was cancelled."))

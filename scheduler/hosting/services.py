@@ -13,12 +13,14 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from scheduler import audit
 from scheduler.accounts.models import User
 from scheduler.api import inputs
 from scheduler.courses.models import Course, CourseRegion, Session
+from scheduler.courses.services import get_course as load_course
+from scheduler.courses.services import get_session as load_session
 from scheduler.dbtypes import utcnow
 from scheduler.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
 from scheduler.extensions import db
@@ -43,37 +45,6 @@ class HostConflict(Conflict):
 
 
 # --- loading and permissions ---------------------------------------------------------------------
-
-
-def load_course(course_id: int, *, lock: bool = False) -> Course:
-    query = (
-        db.select(Course)
-        .where(Course.id == course_id)
-        .options(selectinload(Course.participations), selectinload(Course.sessions))
-    )
-    if lock:
-        query = query.with_for_update(of=Course)
-    course = db.session.scalar(query)
-    if course is None:
-        raise NotFound(_l("No such course."))
-    return course
-
-
-def load_session(session_id: int, *, lock: bool = False) -> Session:
-    course_id = db.session.scalar(db.select(Session.course_id).where(Session.id == session_id))
-    if course_id is None:
-        raise NotFound(_l("No such session."))
-    if lock:  # serialise with re-planning of the same course
-        db.session.execute(db.select(Course.id).where(Course.id == course_id).with_for_update())
-    session = db.session.scalar(
-        db.select(Session)
-        .where(Session.id == session_id)
-        .options(joinedload(Session.course).selectinload(Course.participations))
-        .execution_options(populate_existing=True)
-    )
-    if session is None:
-        raise NotFound(_l("No such session."))
-    return session
 
 
 def may_plan(actor: User, course: Course) -> bool:
