@@ -25,7 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         _stop(str(error))
     _apply_defaults(app)
 
-    from scheduler import extensions, web
+    from scheduler import boundary, extensions, web
     from scheduler.i18n import compile_catalogs
 
     compile_catalogs()
@@ -36,6 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web.init_babel(app)
     extensions.login_manager.init_app(app)
     extensions.csrf.init_app(app)
+    boundary.install(app)
     web.register(app)
 
     from scheduler.commands import register_commands

@@ -44,6 +44,11 @@ class Unauthorized(DomainError):
     title = "Unauthorized"
 
 
+class TooLarge(DomainError):
+    status = 413
+    title = "Payload Too Large"
+
+
 class FieldErrors:
     """Collects messages per field; raise once at the end so the user sees every problem."""
 

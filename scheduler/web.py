@@ -132,7 +132,9 @@ def _http_error(error: HTTPException) -> Any:
         return from_http_exception(error)
     if error.code is None or error.code < 400:
         return error
-    return render_error(error.code, "")
+    page, status = render_error(error.code, "")
+    allowed = getattr(error, "valid_methods", None)
+    return page, status, {"Allow": ", ".join(allowed)} if allowed else {}
 
 
 def _unexpected_error(error: Exception) -> Any:

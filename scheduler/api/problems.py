@@ -36,6 +36,7 @@ def from_domain_error(error: DomainError) -> Response:
         403: gettext("Not allowed"),
         404: gettext("Not found"),
         409: gettext("Conflicts with the current state"),
+        413: gettext("Too large"),
         422: gettext("Invalid input"),
     }
     return problem(error.status, titles.get(error.status, error.title), error.detail, error.errors)
@@ -55,7 +56,11 @@ def from_http_exception(error: HTTPException) -> Response:
         429: gettext("Too many requests. Try again in a moment."),
     }
     status = error.code or 500
-    return problem(status, error.name, details.get(status, ""))
+    response = problem(status, error.name, details.get(status, ""))
+    allowed = getattr(error, "valid_methods", None)
+    if allowed:  # 405 names the methods that are allowed (RFC 9110)
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
 
 
 def _language() -> str:
