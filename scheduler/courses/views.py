@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from scheduler.accounts.auth import staff_required
+from scheduler.boundary.numbers import form_decimal, form_whole_number
 from scheduler.courses import services
 from scheduler.courses.models import Course, CourseRegion, Session
 from scheduler.dbtypes import utcnow
@@ -93,24 +94,15 @@ def _form_to_input(form: Any) -> dict[str, Any]:
     """Turn the posted form into the API's JSON shape so both share one validation."""
 
     def number(name: str) -> Any:
-        value = form.get(name, "").strip()
-        if not value:
-            return None
-        try:
-            return int(value)
-        except ValueError:
-            return value  # the service answers "Give a whole number."
+        return form_whole_number(form.get(name))
 
     kind = form.get("kind")
     regions = form.getlist("regions")
     weights: dict[str, Any] = {}
     for code in regions:
-        raw = form.get(f"weight_{code}", "").strip().replace(",", ".")
-        if raw:
-            try:
-                weights[code] = float(raw)
-            except ValueError:
-                weights[code] = raw
+        weight = form_decimal(form.get(f"weight_{code}"))
+        if weight is not None:
+            weights[code] = weight
     provider = form.get("meeting_provider", "static")
     meeting: dict[str, Any] = {"provider": provider}
     if provider == "static":

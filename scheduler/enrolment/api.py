@@ -7,7 +7,7 @@ from typing import Any
 from flask import g, request
 
 from scheduler.accounts.auth import api_auth
-from scheduler.api import bp
+from scheduler.api import bp, inputs
 from scheduler.api.inputs import json_object
 from scheduler.enrolment import services
 from scheduler.enrolment.models import Application
@@ -48,14 +48,18 @@ def list_applications(course_id: int):
 @bp.post("/applications/<int:application_id>/decision")
 @api_auth("admin", "planner")
 def decide(application_id: int):
-    application = services.decide(g.api_user, application_id, json_object().get("status"))
+    data = json_object()
+    inputs.check_fields(data, ("status",))
+    application = services.decide(g.api_user, application_id, data.get("status"))
     db.session.commit()
     return {"id": application.id, "status": application.status}
 
 
 @bp.post("/applications/withdraw")
 def withdraw():
-    application = services.withdraw_by_token(json_object().get("token"))
+    data = json_object()
+    inputs.check_fields(data, ("token",))
+    application = services.withdraw_by_token(data.get("token"))
     db.session.commit()
     return {"status": application.status}
 

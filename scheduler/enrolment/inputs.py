@@ -13,6 +13,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
+from scheduler.api import inputs
 from scheduler.courses.models import Course
 from scheduler.errors import FieldErrors
 from scheduler.i18n import LANGUAGES
@@ -22,9 +23,17 @@ EMAIL_MAX = 254
 PHONE_MAX = 40
 TEXT_MAX = 2000
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]+$")
-# Control characters break emails and PostgreSQL (NUL); line breaks only in long texts.
-LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+APPLICATION_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "region",
+    "language",
+    "needs",
+    "message",
+    "consent",
+    "on_behalf",
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ class ApplicationInput:
 def parse_application(data: dict[str, Any], course: Course) -> ApplicationInput:
     """Validate every field; raise ValidationFailed listing all problems at once."""
     errors = FieldErrors()
+    inputs.only_fields(data, APPLICATION_FIELDS, errors)
     name = _text(data.get("name"), "name", errors, NAME_MAX, multiline=False)
     if "name" not in errors and not name:
         errors.add("name", _l("Write the name of the person who will take part."))
@@ -107,17 +117,4 @@ def parse_application(data: dict[str, Any], course: Course) -> ApplicationInput:
 
 
 def _text(value: Any, field: str, errors: FieldErrors, limit: int, *, multiline: bool) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors.add(field, _l("Write this as text."))
-        return ""
-    value = value.strip()
-    if len(value) > limit:
-        errors.add(field, _l("This is too long. Use at most %(count)d characters.", count=limit))
-        return ""
-    pattern = TEXT_CONTROL if multiline else LINE_CONTROL
-    if pattern.search(value):
-        errors.add(field, _l("This has characters we cannot save. Please write it again."))
-        return ""
-    return value
+    return inputs.plain_text(value, field, errors, max_length=limit, single_line=not multiline)

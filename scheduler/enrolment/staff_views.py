@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from scheduler.accounts.auth import staff_required
+from scheduler.boundary.numbers import form_whole_number
 from scheduler.courses.models import Course, CourseRegion
 from scheduler.enrolment import seats, services
 from scheduler.enrolment.models import PLANNER_DECISIONS, TRANSITIONS, Application
@@ -123,10 +124,7 @@ def quotas(course_id: int):
     for key, raw in request.form.items():
         if not key.startswith("quota_"):
             continue
-        value = raw.strip()
-        data[key.removeprefix("quota_")] = (
-            None if not value else int(value) if value.isdigit() else value
-        )
+        data[key.removeprefix("quota_")] = form_whole_number(raw)
     try:
         services.set_quotas(current_user, course_id, data)
     except ValidationFailed as error:

@@ -19,6 +19,7 @@ from sqlalchemy import func
 
 from scheduler import audit
 from scheduler.accounts.models import User
+from scheduler.api import inputs
 from scheduler.courses.models import Course, Session
 from scheduler.courses.services import get_session
 from scheduler.dbtypes import utcnow
@@ -28,6 +29,7 @@ from scheduler.extensions import db
 from scheduler.followup.models import Attendance, AttendanceSheet
 
 MARKING_ROLES = ("admin", "planner", "facilitator")
+PRESENT_MAX = 10_000  # no course has more places
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,13 @@ def sheet(session: Session) -> list[SheetRow]:
     return [SheetRow(a, a.id in present_ids) for a in applications]
 
 
-def parse_present(value: Any) -> list[int]:
+def parse_present(data: dict[str, Any]) -> list[int]:
+    """{"present": [application ids]}"""
     errors = FieldErrors()
-    if not isinstance(value, list) or any(
-        isinstance(item, bool) or not isinstance(item, int) for item in value
-    ):
-        errors.add("present", _l("Give a list of application ids, e.g. [12, 15]."))
-        errors.raise_if_any(_l("Check the highlighted fields."))
-    return sorted(set(value))
+    inputs.only_fields(data, ("present",), errors)
+    present = inputs.references(data.get("present"), "present", errors, max_items=PRESENT_MAX)
+    errors.raise_if_any(_l("Check the highlighted fields."))
+    return present
 
 
 def record_attendance(actor: User, session_id: int, present: Iterable[int]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from scheduler import audit
+from scheduler.boundary.numbers import whole_number
 from scheduler.courses.models import Course, Session
 from scheduler.dbtypes import utcnow
 from scheduler.errors import Conflict, FieldErrors, NotFound
@@ -61,11 +62,8 @@ def _rating(value: Any, field: str, errors: FieldErrors) -> int:
             field, _l("Question %(number)d: please choose a number from 1 to 5.", number=number)
         )
         return 0
-    try:
-        rating = int(str(value).strip())
-    except ValueError:
-        rating = 0
-    if isinstance(value, bool) or rating not in RATINGS:
+    rating = whole_number(value) if isinstance(value, str) else None
+    if rating not in RATINGS:
         errors.add(
             field,
             _l("Question %(number)d: the answer must be a number from 1 to 5.", number=number),

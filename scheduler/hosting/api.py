@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any
 
 from flask import g, json, request
+from flask_babel import lazy_gettext as _l
 
 from scheduler.accounts.auth import api_auth
 from scheduler.api import bp, inputs
@@ -88,12 +89,10 @@ def add_closure(code: str):
 @api_auth("admin", "planner")
 def list_closures(code: str):
     services.check_region(code)
-    start = date.min
-    if request.args.get("since"):
-        errors = FieldErrors()
-        start = inputs.iso_date(request.args["since"], "since", errors)
-        errors.raise_if_any()
-    closures = services.closures_of([code], start)
+    errors = FieldErrors()
+    since = inputs.query_date("since", errors)
+    errors.raise_if_any(_l("Check the highlighted fields."))
+    closures = services.closures_of([code], since or date.min)
     return {"closures": [services.closure_json(c) for c in closures]}
 
 

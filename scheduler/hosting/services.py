@@ -34,6 +34,8 @@ from scheduler.regions.data import region_facts
 REASON_MAX = 300
 CLOSURE_MAX_DAYS = 3 * 366
 MISSING: Any = object()
+SESSION_FIELDS = ("host_region", "cohost_region", "status", "host_set_by_hand")
+CLOSURE_FIELDS = ("start", "end", "reason")
 
 
 class HostConflict(Conflict):
@@ -189,6 +191,7 @@ class SessionUpdate:
 def parse_session_update(data: dict[str, Any]) -> SessionUpdate:
     """Check the PATCH body; raise ValidationFailed listing every problem."""
     errors = FieldErrors()
+    inputs.only_fields(data, SESSION_FIELDS, errors)
     known = {fact.code for fact in region_facts()}
     host = data.get("host_region", MISSING)
     if host is None:
@@ -313,6 +316,7 @@ class ClosureInput:
 
 def parse_closure(data: dict[str, Any]) -> ClosureInput:
     errors = FieldErrors()
+    inputs.only_fields(data, CLOSURE_FIELDS, errors)
     start = end = None
     for name in ("start", "end"):
         if data.get(name) in (None, ""):
@@ -326,16 +330,9 @@ def parse_closure(data: dict[str, Any]) -> ClosureInput:
             errors.add("end", _l("The end must be on or after the start."))
         elif (end - start).days > CLOSURE_MAX_DAYS:
             errors.add("end", _l("A closure can be at most three years long."))
-    reason = data.get("reason", "")
-    if reason is None:
-        reason = ""
-    if not isinstance(reason, str):
-        errors.add("reason", _l("Give the reason as text."))
-        reason = ""
-    elif len(reason.strip()) > REASON_MAX:
-        errors.add("reason", _l("At most %(count)d characters.", count=REASON_MAX))
+    reason = inputs.plain_text(data.get("reason"), "reason", errors, max_length=REASON_MAX)
     errors.raise_if_any(_l("Check the highlighted fields."))
-    return ClosureInput(start=start, end=end, reason=reason.strip())
+    return ClosureInput(start=start, end=end, reason=reason)
 
 
 @dataclass
