@@ -2,18 +2,28 @@
 
 scheduler/api/openapi.json holds the frame and the shared parts; each domain package may
 keep an openapi.json fragment with its own "paths" and "components", merged in here.
+
+The fragments list the answers of their own rules (200, 409 …). The answers that the shared
+input boundary and sign-in give to every operation alike are added here, so that no fragment
+can forget one: 404 where the path names something (an id or a region), 401 and 403 where a
+bearer token is needed, 413 and 422 where there is a body, and 422 where there are query
+parameters (any query value with a control character is refused).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from scheduler.api import bp
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SPEC_FILE = Path(__file__).with_name("openapi.json")
+METHODS = ("get", "put", "post", "delete", "patch")
+PROBLEM = {"$ref": "#/components/responses/Problem"}
 
 
 @cache
@@ -28,7 +38,32 @@ def openapi_document() -> dict:
         document.setdefault("paths", {}).update(fragment.get("paths", {}))
         for section, items in fragment.get("components", {}).items():
             document.setdefault("components", {}).setdefault(section, {}).update(items)
+    for path, item in document.get("paths", {}).items():
+        for method in METHODS:
+            if method in item:
+                _add_shared_answers(path, item, item[method])
     return document
+
+
+def boundary_statuses(path: str, item: dict[str, Any], operation: dict[str, Any]) -> list[str]:
+    """The statuses the shared boundary may answer for this operation."""
+    statuses = []
+    if "{" in path:
+        statuses.append("404")
+    if operation.get("security"):
+        statuses += ["401", "403"]
+    if "requestBody" in operation:
+        statuses += ["413", "422"]
+    parameters = [*item.get("parameters", []), *operation.get("parameters", [])]
+    if any(parameter.get("in") == "query" for parameter in parameters):
+        statuses.append("422")
+    return statuses
+
+
+def _add_shared_answers(path: str, item: dict[str, Any], operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    for status in boundary_statuses(path, item, operation):
+        responses.setdefault(status, copy.deepcopy(PROBLEM))
 
 
 @bp.get("/openapi.json")
