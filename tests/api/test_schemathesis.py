@@ -112,8 +112,9 @@ def _report() -> None:
     cases = sum(count for key, count in STATS.items() if key.startswith("cases|"))
     FIGURES["schemathesis"] = (
         f"schemathesis: {len(operations)} operations × 2 callers (planner, anonymous), "
-        f"{cases} cases, {STATS['failed operations']} failed "
-        f"(at most {MAX_EXAMPLES} fuzzed cases per operation and caller)"
+        f"{cases} cases ({STATS['answered 2xx']} answered 2xx), "
+        f"{STATS['failed operations']} failed (at most {MAX_EXAMPLES} fuzzed cases per "
+        "operation and caller)"
     )
 
 
@@ -129,7 +130,10 @@ def test_api_does_what_its_document_says(case: Any, caller: str, fuzz_app: Any) 
     operation = case.operation.label
     STATS[f"cases|{operation}"] += 1
     try:
-        case.call_and_validate(app=fuzz_app, headers=fuzz_app.config["FUZZ_HEADERS"][caller])
+        response = case.call_and_validate(
+            app=fuzz_app, headers=fuzz_app.config["FUZZ_HEADERS"][caller]
+        )
+        STATS[f"answered {response.status_code // 100}xx"] += 1
     except Exception:
         if f"failed|{operation}|{caller}" not in STATS:
             STATS["failed operations"] += 1
