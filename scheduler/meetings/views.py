@@ -24,6 +24,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from scheduler.accounts.auth import staff_required
+from scheduler.boundary.ids import form_reference
 from scheduler.calendars.links import course_links
 from scheduler.courses.models import Course
 from scheduler.courses.services import get_course
@@ -177,7 +178,7 @@ def answer_region(course_id: int):
     if request.form.get("lang") in LANGUAGES:
         target["lang"] = request.form["lang"]
     region = request.form.get("region", "")
-    session_id = request.form.get("session", type=int)
+    session_id = form_reference(request.form.get("session"))
     situation = _situation(course)
     open_session = situation.open_session
     if (

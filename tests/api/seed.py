@@ -18,12 +18,15 @@ class Network:
     closed: dict[str, Any]  # 03, 05, 14; taking applications
     open: dict[str, Any]  # 05, 14
     foreign: dict[str, Any]  # 03, 14 (not the planner's region)
-    applications: list[int] = field(default_factory=list)
-    personal_token: str = ""
+    applications: list[int] = field(default_factory=list)  # 05 accepted, 05 submitted, 14
+    personal_token: str = ""  # the accepted participant's personal link
+    waiting_token: str = ""  # the submitted applicant's personal link
     materials: list[int] = field(default_factory=list)
     hidden_material: int = 0
     swap: int = 0
     closure: int = 0
+    region_calendar_token: str = ""  # region 05's duties feed
+    own_calendar_token: str = ""  # the facilitator's own duties feed
 
 
 def _day(days: int) -> date:
@@ -81,10 +84,15 @@ def seed_network(app: Any) -> Network:
             headers=planner,
         )
     )
-    open_group = _ok(
+    open_group = _ok(  # its Swedish title is still missing
         client.post(
             "/api/v1/courses",
-            json=course_payload(regions=["05", "14"], first_session=_tuesday_in(7), sessions=6),
+            json=course_payload(
+                title={"fi": "Tuolijumppa", "sv": ""},
+                regions=["05", "14"],
+                first_session=_tuesday_in(7),
+                sessions=6,
+            ),
             headers=planner,
         )
     )
@@ -128,7 +136,8 @@ def seed_network(app: Any) -> Network:
         ),
         200,
     )
-    network.personal_token = _personal_token(app, network.applications[1])
+    network.personal_token = _personal_token(app, network.applications[0])
+    network.waiting_token = _personal_token(app, network.applications[1])
 
     for title, themes in (("Uni ja lepo", ["uni"]), ("Liikunta kotona", ["liikunta"])):
         material = _ok(
@@ -172,6 +181,13 @@ def seed_network(app: Any) -> Network:
             headers=staff["14"].headers,
         )
     )
+    _ok(  # region 14's own material, attached by 14 to a session 05 also takes part in
+        client.post(
+            f"/api/v1/sessions/{first}/materials",
+            json={"material": network.hidden_material},
+            headers=staff["14"].headers,
+        )
+    )
     mine = next(s for s in closed["sessions"] if s["host_region"] == "05")
     theirs = next(s for s in closed["sessions"] if s["host_region"] not in ("05", None))
     swap = _ok(
@@ -194,7 +210,21 @@ def seed_network(app: Any) -> Network:
         )
     )
     network.closure = closure["id"]
+    network.region_calendar_token, network.own_calendar_token = _calendar_tokens(app, staff)
     return network
+
+
+def _calendar_tokens(app: Any, staff: dict[str, Staff]) -> tuple[str, str]:
+    from scheduler.accounts.models import User
+    from scheduler.calendars import tokens
+
+    with app.app_context():
+        planner = db.session.get(User, staff["planner"].id)
+        facilitator = db.session.get(User, staff["facilitator"].id)
+        region = tokens.renew_region_token(planner, "05")
+        own = tokens.renew_user_token(facilitator)
+        db.session.commit()
+        return region, own
 
 
 def _personal_token(app: Any, application_id: int) -> str:
@@ -207,3 +237,43 @@ def _personal_token(app: Any, application_id: int) -> str:
         token = assign_new_token(application)
         db.session.commit()
         return token
+
+
+# --- putting the seeded data back between state-changing requests ---------------------------
+
+
+def snapshot(app: Any) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table the tests fill (regions and the schema version stay)."""
+    from tests.conftest import KEEP_TABLES
+
+    with app.app_context():
+        return {
+            table.name: [dict(row._mapping) for row in db.session.execute(table.select())]
+            for table in db.metadata.sorted_tables
+            if table.name not in KEEP_TABLES
+        }
+
+
+def restore(app: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Back to the snapshot: empty the tables and insert the rows again (ids included)."""
+    from sqlalchemy import text
+
+    from tests.conftest import _empty_tables
+
+    with app.app_context():
+        db.session.remove()
+        _empty_tables()
+        tables = [table for table in db.metadata.sorted_tables if table.name in rows]
+        with db.engine.begin() as connection:
+            for table in tables:
+                if rows[table.name]:
+                    connection.execute(table.insert(), rows[table.name])
+            if connection.dialect.name == "postgresql":
+                for table in tables:
+                    if "id" in table.c and rows[table.name]:
+                        connection.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'),"
+                                f' (SELECT max(id) FROM "{table.name}"))'
+                            )
+                        )
