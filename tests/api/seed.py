@@ -255,16 +255,17 @@ def snapshot(app: Any) -> dict[str, list[dict[str, Any]]]:
 
 
 def restore(app: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """Back to the snapshot: empty the tables and insert the rows again (ids included)."""
-    from sqlalchemy import text
+    """Back to the snapshot: delete every row and insert the saved ones again (ids included).
 
-    from tests.conftest import _empty_tables
+    DELETE rather than TRUNCATE: a few dozen rows go much faster this way on PostgreSQL."""
+    from sqlalchemy import text
 
     with app.app_context():
         db.session.remove()
-        _empty_tables()
         tables = [table for table in db.metadata.sorted_tables if table.name in rows]
         with db.engine.begin() as connection:
+            for table in reversed(tables):
+                connection.execute(table.delete())
             for table in tables:
                 if rows[table.name]:
                     connection.execute(table.insert(), rows[table.name])
