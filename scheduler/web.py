@@ -143,9 +143,9 @@ def _unexpected_error(error: Exception) -> Any:
     log.exception("unexpected error on %s %s", request.method, request.path)
     db.session.rollback()
     if _is_api():
-        from scheduler.api.problems import problem
+        from scheduler.api.problems import problem, title
 
-        return problem(500, "Internal Server Error", _("Something went wrong on our side."))
+        return problem(500, title(500), _("Something went wrong on our side."))
     return render_error(500, "")
 
 

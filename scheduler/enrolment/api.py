@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, request
+from flask_babel import lazy_gettext as _l
 
 from scheduler.accounts.auth import api_auth
 from scheduler.api import bp, inputs
 from scheduler.api.inputs import json_object
 from scheduler.enrolment import services
 from scheduler.enrolment.models import Application
+from scheduler.errors import FieldErrors
 from scheduler.extensions import db
 from scheduler.i18n import iso_local
+
+TOKEN_MAX = 1000  # far longer than any token the service hands out
 
 
 def application_json(application: Application) -> dict[str, Any]:
@@ -58,8 +62,11 @@ def decide(application_id: int):
 @bp.post("/applications/withdraw")
 def withdraw():
     data = json_object()
-    inputs.check_fields(data, ("token",))
-    application = services.withdraw_by_token(data.get("token"))
+    errors = FieldErrors()
+    inputs.only_fields(data, ("token",), errors)
+    token = inputs.plain_text(data.get("token"), "token", errors, max_length=TOKEN_MAX)
+    errors.raise_if_any(_l("Check the highlighted fields."))
+    application = services.withdraw_by_token(token)
     db.session.commit()
     return {"status": application.status}
 

@@ -239,6 +239,124 @@ def _personal_token(app: Any, application_id: int) -> str:
         return token
 
 
+# --- what the tests send: ids for {placeholders} and valid bodies ------------------------------
+
+
+def placeholders(network: Network) -> dict[str, Any]:
+    hosted_by_05 = next(s for s in network.closed["sessions"] if s["host_region"] == "05")
+    return {
+        "closed": network.closed["id"],
+        "open": network.open["id"],
+        "session": hosted_by_05["id"],
+        "first": network.closed["sessions"][0]["id"],
+        "material": network.materials[0],
+        "material2": network.materials[1],
+        "hidden": network.hidden_material,
+        "submitted": network.applications[1],
+        "from_14": network.applications[2],
+        "swap": network.swap,
+        "token": network.personal_token,
+        "waiting": network.waiting_token,
+        "region_feed": network.region_calendar_token,
+        "own_feed": network.own_calendar_token,
+    }
+
+
+def bodies(network: Network, values: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """What each data-changing request sends: valid input, so that the status shows who may."""
+    closed = network.closed
+    # another region's session, not the one of the seeded swap request
+    other_session = [s["id"] for s in closed["sessions"] if s["host_region"] not in ("05", None)][
+        -1
+    ]
+    applicant = {"name": "Maija", "email": "maija@example.org", "region": "05", "language": "fi"}
+    later = closed["sessions"][-1]["starts_at"][:10]
+    return {
+        ("POST", "/sign-in"): {"data": {"email": "nobody@example.org", "password": "wrong"}},
+        ("POST", "/courses/{closed}/apply"): {
+            "data": {**applicant, "consent": "yes", "on_behalf": "no"}
+        },
+        ("POST", "/feedback/no-such-invite"): {"data": {"expectations": "yes"}},
+        ("POST", "/feedback/course/{open}"): {"data": {"expectations": "yes"}},
+        ("POST", "/join/{open}/region"): {"data": {"region": "05"}},
+        ("POST", "/planner/calendars/region"): {"data": {"region": "05"}},
+        ("POST", "/planner/courses/new"): {
+            "data": {
+                "kind": "open",
+                "title_fi": "Lauluhetki",
+                "languages": "fi",
+                "regions": ["05", "14"],
+                "first_session": closed["sessions"][2]["starts_at"][:16],
+                "duration_minutes": "60",
+                "sessions": "4",
+                "meeting_provider": "static",
+                "meeting_url": "https://meet.example.org/laulu",
+            }
+        },
+        ("POST", "/planner/applications/{submitted}/decision"): {"data": {"status": "accepted"}},
+        ("POST", "/planner/courses/{closed}/quotas"): {"data": {"quota_05": "3"}},
+        ("POST", "/planner/courses/{closed}/quotas#other-region"): {"data": {"quota_03": "3"}},
+        ("POST", "/planner/sessions/{session}/host"): {"data": {"host_region": "05"}},
+        ("POST", "/planner/sessions/{session}/status"): {"data": {"action": "release"}},
+        ("POST", "/planner/sessions/{session}/swap"): {"data": {"session": str(other_session)}},
+        ("POST", "/planner/closures"): {
+            "data": {"region": "05", "start": later, "end": later, "reason": "Koulutus"}
+        },
+        ("POST", "/planner/sessions/{session}/attendance"): {"data": {"present": []}},
+        ("POST", "/materials/new"): {
+            "data": {
+                "title_fi": "Rentoutus",
+                "url_fi": "https://example.org/rentoutus.pdf",
+                "owner_region": "05",
+            }
+        },
+        ("POST", "/materials/{material}/versions/new?language=sv"): {
+            "data": {"language": "sv", "url": "https://example.org/sv.pdf"}
+        },
+        ("POST", "/materials/{material}/attach"): {"data": {"session": str(values["session"])}},
+        ("POST", "/materials/{material2}/translation-requests"): {"data": {"language": "sv"}},
+        ("POST", "/courses/{open}/translation-requests"): {"data": {"language": "sv"}},
+        ("POST", "/courses/{open}/texts"): {"data": {"title_sv": "Stolgympa"}},
+        ("POST", "/api/v1/courses/{closed}/applications"): {"json": {**applicant, "consent": True}},
+        ("POST", "/api/v1/applications/withdraw"): {"json": {"token": network.waiting_token}},
+        ("POST", "/api/v1/courses"): {
+            "json": course_payload(
+                regions=["05", "14"], first_session=closed["sessions"][2]["starts_at"][:16]
+            )
+        },
+        ("POST", "/api/v1/applications/{submitted}/decision"): {"json": {"status": "accepted"}},
+        ("POST", "/api/v1/applications/{from_14}/decision"): {"json": {"status": "accepted"}},
+        ("PUT", "/api/v1/courses/{closed}/quotas"): {"json": {"05": 3}},
+        ("PUT", "/api/v1/courses/{closed}/quotas#other-region"): {"json": {"03": 3}},
+        ("PATCH", "/api/v1/sessions/{session}"): {"json": {"host_set_by_hand": True}},
+        ("POST", "/api/v1/sessions/{session}/swap-requests"): {"json": {"session": other_session}},
+        ("POST", "/api/v1/regions/05/closures"): {"json": {"start": later, "end": later}},
+        ("PUT", "/api/v1/sessions/{session}/attendance"): {"json": {"present": []}},
+        ("POST", "/api/v1/materials"): {
+            "json": {
+                "title": {"fi": "Rentoutus"},
+                "url": "https://example.org/rentoutus.pdf",
+                "languages": ["fi"],
+                "owner_region": "05",
+            }
+        },
+        ("POST", "/api/v1/materials/{material}/versions"): {
+            "json": {"language": "sv", "url": "https://example.org/sv.pdf"}
+        },
+        ("POST", "/api/v1/materials/{hidden}/versions"): {
+            "json": {"language": "sv", "url": "https://example.org/sv.pdf"}
+        },
+        ("POST", "/api/v1/materials/{material2}/translation-requests"): {
+            "json": {"language": "sv"}
+        },
+        ("POST", "/api/v1/courses/{open}/translation-requests"): {"json": {"language": "sv"}},
+        ("POST", "/api/v1/courses/{open}/texts"): {"json": {"title": {"sv": "Stolgympa"}}},
+        ("POST", "/api/v1/sessions/{first}/materials"): {
+            "json": {"material": network.materials[1]}
+        },
+    }
+
+
 # --- putting the seeded data back between state-changing requests ---------------------------
 
 
