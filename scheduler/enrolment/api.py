@@ -64,7 +64,9 @@ def withdraw():
     data = json_object()
     errors = FieldErrors()
     inputs.only_fields(data, ("token",), errors)
-    token = inputs.plain_text(data.get("token"), "token", errors, max_length=TOKEN_MAX)
+    token = inputs.plain_text(
+        data.get("token"), "token", errors, max_length=TOKEN_MAX, required=True
+    )
     errors.raise_if_any(_l("Check the highlighted fields."))
     application = services.withdraw_by_token(token)
     db.session.commit()
