@@ -1,5 +1,7 @@
-"""Access and encryption: session versions, sign-in throttle, outbox messages tied to their
-application, health data encrypted at rest, no unique (course, email) on applications.
+"""access and encryption
+
+Session versions, the sign-in throttle, outbox messages tied to their application, health
+data encrypted at rest, and no unique (course, email) on applications.
 
 Revision ID: 0002
 Revises: 0001

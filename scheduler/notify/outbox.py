@@ -239,6 +239,9 @@ def _deliver_one(connection: _Connection, message: OutboxMessage, claim: str, co
         if not _refused(message, error):
             connection.close()  # a passing problem: start afresh for the next message
         return "failed"
+    except smtplib.SMTPNotSupportedError as error:  # e.g. a non-ASCII address, no SMTPUTF8
+        _give_up(message, f"send: {type(error).__name__}")
+        return "failed"
     except Exception as error:  # disconnected, timeout, an encoding the server refuses …
         connection.close()
         _postpone([message], f"send: {type(error).__name__}")
