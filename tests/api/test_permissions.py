@@ -12,10 +12,10 @@ Reading the statuses: 302 from a page for anonymous is the redirect to sign-in (
 redirect after success, with a message); 303 a redirect after a form; 401/403 refused; 404
 unknown or not visible; 409/422 allowed in, then refused by the rules of the data.
 
-Rows with a #fragment check issue 9's region rules: a planner sets only their own region's
-quota (the API answers 403; the page answers with a message), and a material a user cannot see
-is 404 to every verb wherever the user may act on the session ({hidden}); closure reasons are
-checked by the test at the end.
+Issue 9's region rules are rows too: a planner sets only their own region's quota
+(#other-region: the API answers 403, the page with a message), and a material a user cannot
+see ({hidden}) is 404 to every verb wherever the user may act on the session. Closure reasons
+are checked by the test at the end.
 """
 
 from __future__ import annotations
