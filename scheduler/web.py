@@ -48,6 +48,8 @@ PAGE_PACKAGES = (
     "content",
     "reports",
     "followup",
+    "lifecycle",
+    "desk",
 )
 
 

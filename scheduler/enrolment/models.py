@@ -37,6 +37,8 @@ class Application(db.Model):
     __table_args__ = (
         Index("ix_application_course_status", "course_id", "status"),
         Index("ix_application_course_region", "course_id", "region_code"),
+        # The planner's desk: applications of one region waiting for a decision.
+        Index("ix_application_region_status", "region_code", "status"),
         # One application per course and email address (phone-only applications have "").
         # The service checks first for a kind message; this index stops concurrent doubles.
         Index(

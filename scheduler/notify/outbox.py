@@ -42,12 +42,15 @@ def queue_email(
     *,
     kind: str,
     dedupe_key: str | None = None,
+    urgent: bool = False,
     **context: Any,
 ) -> OutboxMessage:
     """Render templates/email/<template>.txt in `language` and add it to the session.
 
     The template's first line is the subject. Nothing is committed here: the caller's
-    transaction commits the message together with the change that caused it.
+    transaction commits the message together with the change that caused it. An `urgent`
+    message is marked important, goes before other mail and is sent right after the
+    request even when OUTBOX_SEND_ON_COMMIT is off.
     """
     with force_locale(language):
         text = render_template(f"email/{template}.txt", language=language, **context)
@@ -59,9 +62,12 @@ def queue_email(
         body=body.strip() + "\n",
         kind=kind,
         dedupe_key=dedupe_key,
+        urgent=urgent,
     )
     db.session.add(message)
     g.outbox_queued = True
+    if urgent:
+        g.outbox_urgent = True
     return message
 
 
@@ -85,7 +91,7 @@ def _claim_due(limit: int) -> list[OutboxMessage]:
             OutboxMessage.next_attempt_at <= now,
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         )
-        .order_by(OutboxMessage.id)
+        .order_by(OutboxMessage.urgent.desc(), OutboxMessage.id)
         .limit(limit)
     )
     if db.engine.dialect.name == "postgresql":
@@ -120,6 +126,9 @@ def _to_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain="etapaiva")
+    if message.urgent:
+        email["Importance"] = "high"
+        email["X-Priority"] = "1"
     email.set_content(message.body)
     email["Content-Language"] = message.language  # after set_content, which drops Content-*
     return email
@@ -179,8 +188,10 @@ def _postpone(messages: list[OutboxMessage], reason: str) -> None:
 
 
 def send_soon_after_request(response: Any) -> Any:
-    """After a request that queued mail and committed, deliver it in a background thread."""
-    if g.pop("outbox_queued", False) and current_app.config["OUTBOX_SEND_ON_COMMIT"]:
+    """After a request that queued mail and committed, deliver it in a background thread
+    (urgent mail always, other mail when OUTBOX_SEND_ON_COMMIT is on)."""
+    queued, urgent = g.pop("outbox_queued", False), g.pop("outbox_urgent", False)
+    if queued and (urgent or current_app.config["OUTBOX_SEND_ON_COMMIT"]):
         app = current_app._get_current_object()  # type: ignore[attr-defined]
 
         def run() -> None:
