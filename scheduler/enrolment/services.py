@@ -48,7 +48,7 @@ def applications_open(course: Course, now: datetime | None = None) -> bool:
     """Closed courses take applications until the end of the deadline day, Helsinki time."""
     return (
         course.kind == "closed"
-        and course.status == "active"
+        and course.status != "cancelled"
         and course.application_deadline is not None
         and local_today(now) <= course.application_deadline
     )
