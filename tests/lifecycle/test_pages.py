@@ -88,13 +88,16 @@ def test_move_and_cancel_forms(client, future_course, planners, rows):
     assert 'type="datetime-local"' in text(client.get(move_url))
     empty = client.post(move_url, data={"starts_at": ""})
     assert empty.status_code == 422
-    rows.closure(target["host_region"], day + timedelta(days=1), day + timedelta(days=1))
-    refused = client.post(move_url, data={"starts_at": start_at(day + timedelta(days=1))})
+    rows.closure(target["host_region"], day, day)
+    refused = client.post(move_url, data={"starts_at": start_at(day, 12)})
     assert refused.status_code == 409 and "suljettu" in text(refused)
-    moved = client.post(move_url, data={"starts_at": start_at(day, 15), "duration_minutes": "45"})
+    moved_session = course["sessions"][3]
+    move_url = f"/planner/sessions/{moved_session['id']}/move"
+    later = local_day(moved_session["starts_at"])
+    moved = client.post(move_url, data={"starts_at": start_at(later, 15), "duration_minutes": "45"})
     assert moved.status_code == 302
     after = {s["id"]: s for s in sessions_of(client, course["id"])}
-    assert after[target["id"]]["starts_at"][11:16] == "15:00"
+    assert after[moved_session["id"]]["starts_at"][11:16] == "15:00"
 
     cancel_url = f"/planner/sessions/{other['id']}/cancel"
     assert 'id="reason_fi"' in text(client.get(cancel_url))
