@@ -31,6 +31,7 @@ PREPARE_AHEAD = timedelta(weeks=4)  # sessions to get ready: link and materials
 UNHOSTED_AHEAD = timedelta(weeks=12)  # sessions left without a host by closures
 JOINS_BACK = timedelta(weeks=4)  # open groups' last sessions
 LIMIT = 10
+LONGEST_SESSION = timedelta(minutes=480)  # lets "not yet ended" use the index on starts_at
 
 
 @dataclass
@@ -90,6 +91,16 @@ class Desk:
     courses: Part
 
 
+def _running(course_id: Any, now: datetime) -> Any:
+    """`course_id` is a course with a session still to come or going on (an index range on
+    the sessions' start, so finished courses cost nothing however many there are)."""
+    return course_id.in_(
+        db.select(Session.course_id).where(
+            Session.starts_at > now - LONGEST_SESSION, Session.ends_at > now
+        )
+    )
+
+
 def _of_region(course_id: Any, region: str | None) -> Any:
     """`course_id` is a course the region takes part in (any course for an administrator)."""
     if region is None:
@@ -104,8 +115,9 @@ def _limited(query: Any, limit: int = LIMIT) -> tuple[int, list[Any]]:
     return total or 0, list(db.session.execute(query.limit(limit)).all()) if total else []
 
 
-def waiting_applications(region: str | None) -> Part:
-    """Applications from the region that wait for a decision, per course, oldest first."""
+def waiting_applications(region: str | None, now: datetime) -> Part:
+    """Applications from the region that wait for a decision, per course, oldest first
+    (courses not yet over: a decision about a finished course helps nobody)."""
     query = (
         db.select(Course, func.count(Application.id))
         .join(Application, Application.course_id == Course.id)
@@ -113,6 +125,7 @@ def waiting_applications(region: str | None) -> Part:
             Application.status == "submitted",
             Application.anonymised_at.is_(None),
             Course.status == "active",
+            _running(Course.id, now),
         )
         .group_by(Course.id)
         .order_by(func.min(Application.submitted_at), Course.id)
@@ -125,6 +138,7 @@ def waiting_applications(region: str | None) -> Part:
         Application.status == "submitted",
         Application.anonymised_at.is_(None),
         Application.course_id.in_(db.select(Course.id).where(Course.status == "active")),
+        _running(Application.course_id, now),
     )
     if region is not None:
         totals = totals.where(Application.region_code == region)
@@ -281,6 +295,7 @@ def current_courses(region: str | None, now: datetime) -> Part:
     coming = (
         db.select(Session.course_id, func.min(Session.starts_at).label("next_start"))
         .where(
+            Session.starts_at > now - LONGEST_SESSION,
             Session.ends_at > now,
             Session.status == "scheduled",
             _of_region(Session.course_id, region),
@@ -302,7 +317,7 @@ def desk_for(region: str | None, now: datetime | None = None) -> Desk:
     now = now or utcnow()
     return Desk(
         region=region,
-        applications=waiting_applications(region),
+        applications=waiting_applications(region, now),
         swaps=waiting_swaps(region),
         unprepared=unprepared_sessions(region, now),
         translations=translation_requests(region),
