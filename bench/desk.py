@@ -272,7 +272,7 @@ def main() -> None:
     started = time.perf_counter()
     build(app, courses=COURSES, first_week=-SESSIONS // 2, seed=1)
     print(
-        f"{db.engine.dialect.name if False else url.split(':')[0]}: built {COURSES} courses, "
+        f"{url.split(':')[0]}: built {COURSES} courses, "
         f"{COURSES * SESSIONS} sessions in {time.perf_counter() - started:.1f} s"
     )
     for label, email in (
