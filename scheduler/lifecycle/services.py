@@ -23,7 +23,7 @@ from scheduler.courses.models import Course, Session
 from scheduler.courses.services import create_course, get_course, get_session, parse_course_input
 from scheduler.dbtypes import utcnow
 from scheduler.enrolment import seats
-from scheduler.errors import Conflict, Forbidden
+from scheduler.errors import Conflict, Forbidden, NotFound
 from scheduler.extensions import db
 from scheduler.hosting import services as hosting
 from scheduler.hosting.planning import holidays_between
@@ -67,6 +67,16 @@ def load_course(course_id: int) -> Course:
     return get_course(course_id)
 
 
+def load_session(session_id: int) -> Session:
+    """The session with its course, after taking the course's lock (as load_course), so two
+    changes of the same course never both pass their checks."""
+    course_id = db.session.scalar(db.select(Session.course_id).where(Session.id == session_id))
+    if course_id is None:
+        raise NotFound(_l("No such session."))
+    seats.lock_course(course_id)
+    return get_session(session_id)
+
+
 def frozen(session: Session, now: datetime) -> bool:
     return session.starts_at <= now + timedelta(days=current_app.config["FREEZE_DAYS"])
 
@@ -83,7 +93,7 @@ def mark_cancelled(session: Session, reason: LocalizedText | None) -> None:
 
 def cancel_session(actor: User, session_id: int, reason: LocalizedText) -> Session:
     """Cancel one session (again: no change); participants and host planners are told."""
-    session = get_session(session_id, lock=True)
+    session = load_session(session_id)
     course = session.course
     check_may_manage(actor, course)
     if session.cancelled:
@@ -98,7 +108,7 @@ def cancel_session(actor: User, session_id: int, reason: LocalizedText) -> Sessi
 
 def move_session(actor: User, session_id: int, move: inputs.MoveInput) -> Session:
     """Move one session to another time; its hosts must be able to hold it then (409)."""
-    session = get_session(session_id, lock=True)
+    session = load_session(session_id)
     course = session.course
     check_may_manage(actor, course)
     check_active(course)
