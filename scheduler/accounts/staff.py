@@ -288,15 +288,21 @@ def change_user(actor: User, user_id: int, change: UserChange) -> User:
 
 def _lock_admins() -> None:
     """PostgreSQL: hold the active admins' rows, so two admins demoting each other at once
-    cannot leave none (SQLite admits one writer anyway)."""
+    cannot leave none (SQLite admits one writer anyway).
+
+    Taken before anything of this request is flushed (the bearer token's last use, for
+    one): every change of users then locks user rows first and token rows after, and two
+    admins revoking each other's tokens cannot deadlock.
+    """
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    db.session.execute(
-        db.select(User.id)
-        .where(User.role == "admin", User.active.is_(True))
-        .order_by(User.id)
-        .with_for_update()
-    ).all()
+    with db.session.no_autoflush:
+        db.session.execute(
+            db.select(User.id)
+            .where(User.role == "admin", User.active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        ).all()
 
 
 def _active_admins() -> int:
