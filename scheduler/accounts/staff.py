@@ -138,6 +138,8 @@ def visible_users(actor: User, region: str | None = None) -> list[User]:
     if not actor.is_admin:
         if actor.role != "planner" or region not in (None, actor.region_code):
             raise Forbidden(_l("Planners see the users of their own region only."))
+        if actor.region_code is None:
+            return []
         region = actor.region_code
     if region is not None:
         query = query.where(User.region_code == region)
@@ -153,7 +155,11 @@ def visible_user(actor: User, user_id: int) -> User:
 
 
 def may_see(actor: User, user: User) -> bool:
-    return actor.is_admin or (actor.role == "planner" and user.region_code == actor.region_code)
+    return actor.is_admin or (
+        actor.role == "planner"
+        and actor.region_code is not None
+        and user.region_code == actor.region_code
+    )
 
 
 def may_invite(actor: User, role: str, region: str | None) -> bool:
