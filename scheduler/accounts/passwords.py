@@ -31,6 +31,8 @@ MIN_LENGTH = 10
 MAX_LENGTH = 200
 INVITATION_VALID = timedelta(hours=72)
 RESET_VALID = timedelta(hours=1)
+# Spent links are kept this long (so a late click hears "used" or "too old"), then deleted.
+KEEP_SPENT_LINKS = timedelta(days=30)
 # "Forgot password": reset emails per address, and requests per client address, per window.
 RESET_EMAILS_PER_ADDRESS = 3
 RESET_REQUESTS_PER_CLIENT = 20
@@ -159,6 +161,14 @@ def close_open_links(user: User, now: datetime | None = None) -> int:
         .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
         .values(used_at=now or utcnow())
         .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def forget_old_links() -> int:
+    """Delete links that expired more than KEEP_SPENT_LINKS ago (the privacy purge)."""
+    result = db.session.execute(
+        db.delete(PasswordLink).where(PasswordLink.expires_at <= utcnow() - KEEP_SPENT_LINKS)
     )
     return result.rowcount or 0
 

@@ -331,3 +331,30 @@ def test_no_link_token_is_logged(app, client, admin, caplog):
     assert len(tokens) >= 2
     for secret in tokens:
         assert secret not in caplog.text
+
+
+def test_the_privacy_purge_forgets_old_links_and_keeps_the_reset_counts(app, runner, planner):
+    from scheduler.accounts.models import SignInThrottle
+
+    with app.test_client() as client:
+        for _ in range(4):
+            _forgot(client, planner.email)
+    token = queued_token(app, planner.email)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(PasswordLink)) == 3
+        # One link expired long ago, the others recently; the counts started 20 minutes ago.
+        old, *_recent = db.session.scalars(db.select(PasswordLink).order_by(PasswordLink.id))
+        old.expires_at = utcnow() - timedelta(days=31)
+        db.session.execute(
+            db.update(SignInThrottle).values(window_started_at=utcnow() - timedelta(minutes=20))
+        )
+        db.session.commit()
+    result = runner.invoke(args=["privacy", "purge"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(PasswordLink)) == 2
+        assert db.session.scalar(db.select(db.func.count()).select_from(SignInThrottle)) == 2
+    with app.test_client() as client:
+        assert client.get(f"/account/set-password/{token}").status_code == 200
+        _forgot(client, planner.email)  # still over the address's limit: nothing is sent
+    assert len(queued(app, planner.email)) == 3
