@@ -241,8 +241,9 @@ def request_reset(email: str, address: str | None, language: str) -> None:
 
     The answer must not tell whether the address has an account, neither by its words nor
     by its time, so an unknown address costs the same work: both throttle counts, the
-    lookup, a new token and the rendering of the email. Only the two rows of a real reset
-    (its link and its email) are extra. At most RESET_EMAILS_PER_ADDRESS emails go to one
+    lookup, a new token and the rendering of the email. Only the rows of a real reset (its
+    link, its email and its audit entry) are extra; the page (password_views) hides that
+    by answering no sooner than a fixed time. At most RESET_EMAILS_PER_ADDRESS emails go to one
     address per RESET_WINDOW (further requests answer the same and send nothing), and one
     client address gets RESET_REQUESTS_PER_CLIENT requests (then 429, for every address
     alike). The caller commits the counts with the rest in one transaction, so both answers
