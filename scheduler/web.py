@@ -50,6 +50,8 @@ PAGE_PACKAGES = (
     "content",
     "reports",
     "followup",
+    "lifecycle",
+    "desk",
 )
 
 

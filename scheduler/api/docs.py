@@ -40,7 +40,10 @@ def openapi_document() -> dict:
             continue
         with fragment_file.open(encoding="utf-8") as handle:
             fragment = json.load(handle)
-        document.setdefault("paths", {}).update(fragment.get("paths", {}))
+        paths = document.setdefault("paths", {})
+        for path, operations in fragment.get("paths", {}).items():
+            # Merged per method: several packages may add operations to one path.
+            paths.setdefault(path, {}).update(operations)
         for section, items in fragment.get("components", {}).items():
             document.setdefault("components", {}).setdefault(section, {}).update(items)
     for path, item in document.get("paths", {}).items():

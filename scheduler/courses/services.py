@@ -66,10 +66,11 @@ def configured_providers() -> frozenset[str]:
     return meeting_providers(current_app.config)
 
 
-def parse_course_input(data: dict[str, Any], *, now: datetime | None = None) -> CourseInput:
+def parse_course_input(data: dict[str, Any], *, new_course: bool = True) -> CourseInput:
     """Check every rule of the contract's table; raise ValidationFailed listing all problems.
 
-    The first session must come after `now` (default: this moment)."""
+    A new course cannot start in the past; an existing one (checked again when edited) may
+    have started already."""
     errors = FieldErrors()
     inputs.only_fields(data, COURSE_FIELDS, errors)
     known_regions = {fact.code: fact for fact in region_facts()}
@@ -140,7 +141,7 @@ def parse_course_input(data: dict[str, Any], *, now: datetime | None = None) -> 
         errors.add("first_session", _l("Required."))
     else:
         first_session = inputs.local_datetime(data["first_session"], "first_session", errors)
-        if first_session is not None and first_session <= (now or utcnow()):
+        if new_course and first_session is not None and first_session <= utcnow():
             errors.add("first_session", _l("The first session must be in the future."))
             first_session = None
 

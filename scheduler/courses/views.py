@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -13,15 +12,15 @@ from flask_wtf import FlaskForm
 from scheduler.accounts.auth import staff_required
 from scheduler.boundary.numbers import form_decimal, form_whole_number
 from scheduler.courses import services
-from scheduler.courses.models import Course, CourseRegion, Session
 from scheduler.dbtypes import utcnow
+from scheduler.desk.services import desk_for
+from scheduler.desk.views import chosen_region as desk_region
 from scheduler.errors import Forbidden, ValidationFailed
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGES
 from scheduler.regions.data import region_facts
 
 bp = Blueprint("courses", __name__)
-DASHBOARD_WEEKS = 8
 
 
 @bp.get("/courses")
@@ -58,35 +57,15 @@ def detail(course_id: int):
 @bp.get("/planner")
 @staff_required()
 def dashboard():
-    """My region's courses and the coming weeks' sessions with their hosts."""
-    now = utcnow()
-    region = current_user.region_code
-    query = db.select(Course).order_by(Course.first_session)
-    if not current_user.is_admin:
-        query = query.where(
-            Course.id.in_(
-                db.select(CourseRegion.course_id).where(CourseRegion.region_code == region)
-            )
-        )
-    courses = list(db.session.scalars(query))
-    sessions = list(
-        db.session.scalars(
-            db.select(Session)
-            .where(
-                Session.course_id.in_([c.id for c in courses]),
-                Session.ends_at >= now,
-                Session.starts_at <= now + timedelta(weeks=DASHBOARD_WEEKS),
-            )
-            .order_by(Session.starts_at)
-        )
-    )
-    by_id = {course.id: course for course in courses}
+    """The desk: what waits for my region. Facilitators land on their own sessions."""
+    if current_user.role == "facilitator":
+        return redirect(url_for("desk.my_sessions"))
+    region = desk_region()
     return render_template(
-        "courses/dashboard.html",
-        courses=courses,
-        sessions=sessions,
-        course_by_id=by_id,
-        weeks=DASHBOARD_WEEKS,
+        "desk/dashboard.html",
+        desk=desk_for(region),
+        region=region,
+        regions=region_facts(),
     )
 
 

@@ -41,6 +41,8 @@ class Application(db.Model):
         # second application with the same address cannot be refused without telling a
         # stranger that the address applied (see services.submit). The form stores none.
         Index("ix_application_course_email", "course_id", "email"),
+        # The planner's desk: applications of one region waiting for a decision.
+        Index("ix_application_region_status", "region_code", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_
 
+from scheduler.accounts import passwords
 from scheduler.accounts import throttle as sign_in_throttle
 from scheduler.accounts.models import User
 from scheduler.audit import AuditEntry
@@ -63,6 +64,7 @@ def purge(now: datetime | None = None) -> int:
     _forget_unowned_mail(cutoff)
     throttle.forget_old()
     sign_in_throttle.forget_old()
+    passwords.forget_old_links()
     db.session.commit()
     return total
 

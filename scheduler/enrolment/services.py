@@ -43,6 +43,7 @@ def applications_open(course: Course, now: datetime | None = None) -> bool:
     """Closed courses take applications until the end of the deadline day, Helsinki time."""
     return (
         course.kind == "closed"
+        and course.status != "cancelled"
         and course.application_deadline is not None
         and local_today(now) <= course.application_deadline
     )
@@ -63,6 +64,8 @@ def get_course(course_id: int) -> Course:
 def check_taking_applications(course: Course) -> None:
     if course.kind != "closed":
         raise Conflict(_l("This group is open to everyone. You do not need to apply."))
+    if course.status == "cancelled":
+        raise Conflict(_l("This course is cancelled, so it takes no applications."))
     if not applications_open(course):
         raise Conflict(_l("The application time for this course is over."))
 
@@ -224,6 +227,8 @@ def decide(actor: User, application_id: int, status: Any) -> Application:
             )
         )
     if status == "accepted":
+        if course.status == "cancelled":
+            raise Conflict(_l("This course is cancelled, so nobody can get a place in it."))
         seats.check_can_accept(seats.count_seats(course), application.region_code)
     old = _change_status(application, status, actor=actor)
     mail.notify(application, DECISION_EVENTS[status])
@@ -241,8 +246,10 @@ def promote(
     actor: User | None = None,
 ) -> list[Application]:
     """Accept waitlisted applicants into free seats, oldest first. Hold the course lock."""
-    seat_count = seats.count_seats(course)
     promoted: list[Application] = []
+    if course.status == "cancelled":  # nobody gets a place in a cancelled course
+        return promoted
+    seat_count = seats.count_seats(course)
     if seat_count.free <= 0:
         return promoted
     candidates = seats.waitlist_candidates(

@@ -27,6 +27,7 @@ from scheduler.enrolment.models import Application
 from scheduler.errors import Conflict, FieldErrors, Forbidden
 from scheduler.extensions import db
 from scheduler.followup.models import Attendance, AttendanceSheet
+from scheduler.meetings import counting
 
 MARKING_ROLES = ("admin", "planner", "facilitator")
 PRESENT_MAX = 10_000  # no course has more places
@@ -172,24 +173,36 @@ def course_counts(course: Course) -> dict[str, Any]:
     for session_id, region, count in rows:
         per_session.setdefault(session_id, {})[region] = count
         totals[region] = totals.get(region, 0) + count
+    # Open groups: anonymous joins and "which region" answers (scheduler.meetings).
+    joins = counting.counts_of([s.id for s in course.sessions]) if course.kind == "open" else {}
+    join_totals: dict[str, int] = {}
     sessions = []
     for session in course.sessions:
         regions = per_session.get(session.id, {})
-        sessions.append(
-            {
-                "id": session.id,
-                "number": session.number,
-                "starts_at": session.starts_at,
-                "status": session.status,
-                "marked": session.id in marked,
-                "present": sum(regions.values()),
-                "regions": regions,
-            }
-        )
-    return {
+        joined, answers = joins.get(session.id, (0, {}))
+        for code, answers_count in answers.items():
+            join_totals[code] = join_totals.get(code, 0) + answers_count
+        row = {
+            "id": session.id,
+            "number": session.number,
+            "starts_at": session.starts_at,
+            "status": session.status,
+            "marked": session.id in marked,
+            "present": sum(regions.values()),
+            "regions": regions,
+        }
+        if course.kind == "open":
+            row["joins"] = joined
+            row["join_regions"] = answers
+        sessions.append(row)
+    result: dict[str, Any] = {
         "course": course.id,
         "kind": course.kind,
         "sessions": sessions,
         "regions": totals,
         "present": sum(totals.values()),
     }
+    if course.kind == "open":
+        result["joins"] = sum(row["joins"] for row in sessions)
+        result["join_regions"] = join_totals
+    return result

@@ -19,6 +19,8 @@ from scheduler.errors import FieldErrors
 from scheduler.extensions import db
 from scheduler.hosting import report, services, swaps
 from scheduler.hosting.services import HostConflict
+from scheduler.lifecycle import services as lifecycle
+from scheduler.lifecycle.inputs import parse_move
 
 
 def _with_reason(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -63,8 +65,13 @@ def plan_course(course_id: int):
 @api_auth("admin", "planner")
 @_with_reason
 def update_session(session_id: int):
-    update = services.parse_session_update(json_object())
-    session = services.update_session(g.api_user, session_id, update)
+    data = json_object()
+    if "starts_at" in data or "duration_minutes" in data:
+        # A move: one session to another time (scheduler.lifecycle).
+        session = lifecycle.move_session(g.api_user, session_id, parse_move(data))
+    else:
+        update = services.parse_session_update(data)
+        session = services.update_session(g.api_user, session_id, update)
     db.session.commit()
     return session_json(session)
 

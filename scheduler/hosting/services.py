@@ -28,6 +28,12 @@ from scheduler.hosting import notifications
 from scheduler.hosting.models import Closure
 from scheduler.hosting.planning import HostChange, plan_courses
 from scheduler.hosting.rules import Rules, local_day, long_date, region_label
+from scheduler.lifecycle.notifications import (
+    SESSION_CANCELLED,
+    SESSION_RESTORED,
+    SessionChange,
+    notify_session_change,
+)
 from scheduler.periods import day_bounds
 from scheduler.regions.data import region_facts
 
@@ -170,6 +176,14 @@ def _replan(courses: list[Course], actor: User | None, why: str) -> PlanOutcome:
     return result
 
 
+def replan_loaded(
+    courses: list[Course], actor: User | None, why: str = notifications.WHY_PLAN
+) -> PlanOutcome:
+    """Re-plan courses the caller has loaded and locked (e.g. after editing one); audited,
+    and the planners whose duties changed are told."""
+    return _replan(courses, actor, why)
+
+
 def replan_course(actor: User, course_id: int) -> PlanOutcome:
     """Re-plan one course, keeping past, frozen, cancelled and hand-set sessions."""
     course = load_course(course_id, lock=True)
@@ -234,16 +248,16 @@ def update_session(actor: User, session_id: int, update: SessionUpdate) -> Sessi
     if update.status == "cancelled":
         if not session.cancelled:
             session.status = "cancelled"
+            session.cancel_reason_fi = session.cancel_reason_sv = ""
             session.touch()
             _record(actor, session, old)
-            notifications.notify_host_changes(
-                [HostChange(session, old[0], old[1], old[0], old[1], cancelled=True)],
-                notifications.WHY_MANUAL,
-                {course.id: course},
-            )
+            # Participants and the hosting regions' planners (scheduler.lifecycle).
+            notify_session_change(course, [SessionChange(session)], SESSION_CANCELLED)
         return session
 
     restoring = update.status == "scheduled" and session.cancelled
+    if restoring and course.status == "cancelled":
+        raise Conflict(_l("The course is cancelled, so its sessions cannot be held again."))
     changes_hosts = update.host is not MISSING or update.cohost is not MISSING
     if session.cancelled and not restoring and changes_hosts:
         raise Conflict(_l("This session is cancelled. Restore it before you change its host."))
@@ -278,10 +292,18 @@ def update_session(actor: User, session_id: int, update: SessionUpdate) -> Sessi
     if new[:3] != old[:3]:
         session.touch()
     _record(actor, session, old)
-    if new[:3] != old[:3]:
+    if restoring:
+        session.cancel_reason_fi = session.cancel_reason_sv = ""
+        notify_session_change(course, [SessionChange(session)], SESSION_RESTORED)
+    if new[:2] != old[:2]:
         change = HostChange(session, old[0], old[1], new[0], new[1], restored=restoring)
         notifications.notify_host_changes([change], notifications.WHY_MANUAL, {course.id: course})
     return session
+
+
+def check_host(rules: Rules, role: str, code: str, session: Session, course: Course) -> None:
+    """Raise HostConflict (409 with the reason code) when `code` cannot host (or co-host)."""
+    _check(rules, role, code, session, course)
 
 
 def _check(rules: Rules, role: str, code: str, session: Session, course: Course) -> None:

@@ -96,6 +96,8 @@ def _page(
 ) -> Any:
     go_url = None
     subscribe = add_session = None
+    if course is not None and course.status == "cancelled":
+        notice, situation = "course_cancelled", None  # the page says so, nothing to join
     if course is not None and situation is not None:
         if token:
             go_url = url_for("meetings.join_participant_go", token=token)

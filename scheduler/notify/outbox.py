@@ -47,6 +47,7 @@ def queue_email(
     kind: str,
     dedupe_key: str | None = None,
     application_id: int | None = None,
+    urgent: bool = False,
     **context: Any,
 ) -> OutboxMessage:
     """Render templates/email/<template>.txt in `language` and add it to the session.
@@ -54,6 +55,8 @@ def queue_email(
     The template's first line is the subject. Nothing is committed here: the caller's
     transaction commits the message together with the change that caused it. Personal
     emails name their `application_id`, which the applicant's export and the purge use.
+    An `urgent` message is marked important, goes before other mail and is sent right after
+    the request even when OUTBOX_SEND_ON_COMMIT is off.
     """
     subject, body = render_email(template, language, **context)
     message = OutboxMessage(
@@ -64,9 +67,12 @@ def queue_email(
         kind=kind,
         dedupe_key=dedupe_key,
         application_id=application_id,
+        urgent=urgent,
     )
     db.session.add(message)
     g.outbox_queued = True
+    if urgent:
+        g.outbox_urgent = True
     return message
 
 
@@ -101,7 +107,7 @@ def _claim_due(limit: int) -> tuple[str, list[OutboxMessage]]:
             OutboxMessage.next_attempt_at <= now,
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         )
-        .order_by(OutboxMessage.id)
+        .order_by(OutboxMessage.urgent.desc(), OutboxMessage.id)
         .limit(limit)
     )
     if db.engine.dialect.name == "postgresql":
@@ -136,6 +142,9 @@ def _to_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["To"] = header_value(message.recipient)
     email["Subject"] = header_value(message.subject)
     email["Message-ID"] = make_msgid(domain="etapaiva")
+    if message.urgent:
+        email["Importance"] = "high"
+        email["X-Priority"] = "1"
     email.set_content(message.body)
     # After set_content, which drops Content-* headers.
     email["Content-Language"] = header_value(message.language)
@@ -311,8 +320,10 @@ def _postpone(messages: list[OutboxMessage], reason: str) -> None:
 
 
 def send_soon_after_request(response: Any) -> Any:
-    """After a request that queued mail and committed, deliver it in a background thread."""
-    if g.pop("outbox_queued", False) and current_app.config["OUTBOX_SEND_ON_COMMIT"]:
+    """After a request that queued mail and committed, deliver it in a background thread
+    (urgent mail always, other mail when OUTBOX_SEND_ON_COMMIT is on)."""
+    queued, urgent = g.pop("outbox_queued", False), g.pop("outbox_urgent", False)
+    if queued and (urgent or current_app.config["OUTBOX_SEND_ON_COMMIT"]):
         app = current_app._get_current_object()  # type: ignore[attr-defined]
 
         def run() -> None:
