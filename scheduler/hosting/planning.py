@@ -196,16 +196,22 @@ def preview_courses(
     return [outcomes[c.id] for c in courses]
 
 
-def _plan(
-    courses: Sequence[Course], *, keep_previous: bool, lock: bool, now: datetime | None
-) -> tuple[dict[int, CourseOutcome], list[tuple[Course, rotation.PlanResult]]]:
-    """``lock``: keep past, frozen, cancelled and hand-set sessions; ``keep_previous``: keep
-    the other sessions' hosts where still allowed."""
+def plan_requests(
+    courses: Sequence[Course],
+    *,
+    keep_previous: bool = True,
+    lock: bool = True,
+    now: datetime | None = None,
+) -> tuple[list[Course], list[rotation.PlanRequest], dict[str, float]]:
+    """The courses that have sessions (first session order), the planner's request for each,
+    and the network's ledger balance outside them. Four queries.
+
+    ``lock``: keep past, frozen, cancelled and hand-set sessions; ``keep_previous``: keep the
+    other sessions' hosts where still allowed."""
     courses = sorted(courses, key=lambda c: (c.first_session, c.id))
     with_sessions = [c for c in courses if c.sessions]
-    outcomes = {c.id: CourseOutcome(c, rotation.PlanResult((), ())) for c in courses}
     if not with_sessions:
-        return outcomes, []
+        return [], [], {}
     now = now or utcnow()
     freeze_days = current_app.config["FREEZE_DAYS"]
     all_sessions = [s for c in with_sessions for s in c.sessions]
@@ -238,6 +244,18 @@ def _plan(
                 balance=balance,
             )
         )
+    return with_sessions, requests, balance
+
+
+def _plan(
+    courses: Sequence[Course], *, keep_previous: bool, lock: bool, now: datetime | None
+) -> tuple[dict[int, CourseOutcome], list[tuple[Course, rotation.PlanResult]]]:
+    outcomes = {c.id: CourseOutcome(c, rotation.PlanResult((), ())) for c in courses}
+    with_sessions, requests, balance = plan_requests(
+        courses, keep_previous=keep_previous, lock=lock, now=now
+    )
+    if not requests:
+        return outcomes, []
     results = rotation.plan_network(requests, balance)
     planned = []
     for course, result in zip(with_sessions, results, strict=True):

@@ -26,11 +26,13 @@ from scheduler.rotation import (
     RegionSpec,
     Slot,
     eligible_hosts,
+    fair_targets,
     finnish_holidays,
     plan,
     plan_network,
     weekly_dates,
 )
+from scheduler.rotation.shares import network_ledger
 
 CODES = ("01", "03", "05", "10", "14", "17", "21", "90")
 FI, SV, BOTH = frozenset({"fi"}), frozenset({"sv"}), frozenset({"fi", "sv"})
@@ -510,3 +512,29 @@ def test_weekly_dates_keep_wall_clock_time_and_count(first, count, minutes, skip
     if dates:
         first_day = first.astimezone(HELSINKI).date()
         assert (dates[0][0].astimezone(HELSINKI).date() - first_day).days % 7 == 0
+
+
+@SETTINGS
+@given(courses(), st.booleans())
+def test_planner_targets_are_the_definition_of_fair(request: PlanRequest, late: bool) -> None:
+    """The targets the planner aims at equal the shares module's (used by the reports and the
+    ledger) and the definition written out again in this file, also for a region that joined
+    the course late."""
+    if late and request.regions:
+        first = request.regions[0]
+        middle = sorted(s.starts_at for s in request.slots)[len(request.slots) // 2]
+        request = replace(request, regions=(replace(first, since=middle), *request.regions[1:]))
+    result = plan(request)
+    targets = fair_targets(request, result)
+    book = network_ledger([request], [result]).accounts
+    codes = codes_of(request)
+    for role, which in (("host", 0), ("cohost", 1)):
+        if role == "cohost" and not request.cohost:
+            assert all(t[1] == 0.0 for t in targets.values())
+            continue
+        reference = fair_shares(request, result, role)
+        for code, expected in zip(codes, reference, strict=True):
+            assert abs(targets[code][which] - expected) < EPS
+            booked = book.get(code)
+            value = 0.0 if booked is None else (booked.target, booked.cohost_target)[which]
+            assert abs(value - expected) < EPS
