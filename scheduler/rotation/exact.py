@@ -85,18 +85,25 @@ def repeat_caps(
             allowed[p] = 1 << locked[p]
     for p in movable:
         allowed[p] = masks[p]
+    # Per region, its stretches of consecutive slots it may take: peak = most runs it can
+    # form, free = slots it can take before a run must merge.
+    size = len(counts)
+    peak, free, stretch = [0] * size, [0] * size, [0] * size
+    active = 0
+    for p in range(n + 1):
+        mask = allowed[p] if p < n else 0
+        for r in bits(active & ~mask):
+            peak[r] += (stretch[r] + 1) // 2
+            free[r] += stretch[r] // 2 + 1
+            stretch[r] = 0
+        for r in bits(mask):
+            stretch[r] += 1
+        active = mask
+
     caps = []
     for r, c in enumerate(counts):
-        peak = free = stretch = 0
-        for p in range(n + 1):
-            if p < n and allowed[p] >> r & 1:
-                stretch += 1
-            elif stretch:
-                peak += (stretch + 1) // 2
-                free += stretch // 2 + 1
-                stretch = 0
 
-        def forced(k: int, peak: int = peak, free: int = free) -> int:
+        def forced(k: int, peak: int = peak[r], free: int = free[r]) -> int:
             runs = min(k, peak) if k <= free else peak - (k - free)
             return max(0, k - runs)
 

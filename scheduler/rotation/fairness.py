@@ -152,8 +152,16 @@ def lex_optimal_counts(
     # Greedy start: most constrained groups first, each slot to the neediest region.
     for mask in sorted(groups, key=lambda m: (len(bits(m)), m)):
         members = bits(mask)
+        if len(members) == 1:
+            witness.add(mask, members[0], groups[mask])
+            counts[members[0]] += groups[mask]
+            continue
         for _ in range(groups[mask]):
-            r = max(members, key=lambda x: (share[x] - counts[x], -x))
+            r, need = -1, 0.0
+            for x in members:
+                gap = share[x] - counts[x]
+                if r < 0 or gap > need:
+                    r, need = x, gap
             witness.add(mask, r)
             counts[r] += 1
     improve_counts(counts, witness, share)

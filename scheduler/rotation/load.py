@@ -1,11 +1,12 @@
 """Lowering the network's busiest weeks: a region's duties across all courses in one week.
 
 After every course is placed, the busiest region-weeks are relieved one at a time by swapping
-two slots of one role in one course (region a takes the other's week and the other takes a's):
-every count stays the same, so neither the course's fairness nor the ledger moves; no swap adds
-a back-to-back repeat, makes a co-host equal the host, or raises another region-week to the
-peak. It stops when a week at the peak cannot be relieved. Only roles planned from scratch are
-touched: re-planning changes as few sessions as it can.
+two slots of one role in one course (region a takes the other's week and the other takes a's),
+or by exchanging two regions over the stretch of slots they alternate on: every count stays
+the same, so neither the course's fairness nor the ledger moves; no move adds a back-to-back
+repeat, makes a co-host equal the host, or raises another region-week to the peak. It stops
+when a week at the peak cannot be relieved. Only roles planned from scratch are touched:
+re-planning changes as few sessions as it can.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .fairness import bits
+
 Cell = tuple[str, int, int]
+DEPTH = 8
 
 
 def _repeats_near(values: list[int | None], spots: tuple[int, ...]) -> int:
@@ -29,23 +33,32 @@ def _repeats_near(values: list[int | None], spots: tuple[int, ...]) -> int:
 
 
 class _Duties:
-    """Where each movable duty is: region-week → [(course, role, position)]."""
+    """Where the movable duties of the busy region-weeks (``hot``) are: cell → [(course, role,
+    position)]. Duties moved into other cells are added as they move."""
 
-    def __init__(self, courses: list[Any]) -> None:
+    def __init__(self, courses: list[Any], hot: set[Cell]) -> None:
         self.courses = courses
         self.cells: dict[Cell, list[tuple[int, int, int]]] = {}
+        weeks = {(y, w) for _, y, w in hot}
         for k, course in enumerate(courses):
             for which, role in enumerate((course.host_role, course.co_role)):
                 if role is None or not role.fresh:
                     continue
+                values, codes, course_weeks = role.values, course.codes, course.weeks
                 for p in role.open_pos:
-                    self.add((course.codes[role.values[p]], *course.weeks[p]), (k, which, p))
+                    week = course_weeks[p]
+                    if week in weeks:
+                        cell = (codes[values[p]], *week)
+                        if cell in hot:
+                            self.add(cell, (k, which, p))
 
     def add(self, cell: Cell, duty: tuple[int, int, int]) -> None:
         self.cells.setdefault(cell, []).append(duty)
 
     def remove(self, cell: Cell, duty: tuple[int, int, int]) -> None:
-        found = self.cells[cell]
+        found = self.cells.get(cell)
+        if found is None or duty not in found:
+            return  # a cell too far below the peak to be listed
         found.remove(duty)
         if not found:
             del self.cells[cell]
@@ -54,28 +67,39 @@ class _Duties:
 def relieve_peaks(courses: list[Any], load: dict[Cell, int]) -> None:
     """``load``: every duty of these courses per region-week (kept up to date); each course's
     ``request.weekly_load`` adds the duties outside them."""
-    duties = _Duties(courses)
-    if not duties.cells:
-        return
     outside: Mapping[Cell, int] = courses[0].request.weekly_load
 
     def level(cell: Cell) -> int:
         return load.get(cell, 0) + outside.get(cell, 0)
 
+    top = max((level(cell) for cell in load), default=0)
+    # A week can only be relieved into one at least two below it: cells more than DEPTH below
+    # the peak are never the busiest before the search stops.
+    hot = {cell for cell in load if level(cell) >= top - DEPTH}
+    duties = _Duties(courses, hot)
+    if not duties.cells:
+        return
+
+    def relieve(cell: Cell, peak: int) -> bool:
+        return any(
+            _relieve(courses, duties, load, level, duty, peak)
+            for duty in list(duties.cells.get(cell, ()))
+        )
+
     for _ in range(len(duties.cells) * 4 + 10):
         peak = max(level(cell) for cell in duties.cells)
-        if peak <= 1:
+        if peak <= max(1, top - DEPTH):
             return
         busiest = sorted(cell for cell in duties.cells if level(cell) == peak)
         for cell in busiest:
-            if not any(_relieve(courses, duties, load, level, duty, peak)
-                       for duty in list(duties.cells.get(cell, ()))):  # fmt: skip
+            if not relieve(cell, peak):
                 return
 
 
 def _relieve(courses, duties, load, level, duty, peak) -> bool:
-    """Swap the duty's slot with another slot of the same role and course so that its region
-    leaves this week; True if done."""
+    """Move the duty's region out of this week inside its course and role, keeping every
+    count: swap its slot with another slot of another region, or exchange the two regions
+    over the whole stretch of slots they alternate on. True if done."""
     k, which, p = duty
     course = courses[k]
     role = course.host_role if which == 0 else course.co_role
@@ -84,20 +108,41 @@ def _relieve(courses, duties, load, level, duty, peak) -> bool:
     a = values[p]
     codes, weeks = course.codes, course.weeks
     cohosted = which == 0 and course.co_role is not None
+    movable = set(role.open_pos)
+
+    def allowed(pos: int, region: int) -> bool:
+        return (
+            pos in movable
+            and masks[pos] >> region & 1
+            and other[pos] != region
+            and (not cohosted or course.sharers[pos] == course.sharers[p])
+        )
+
+    def cost(changes: list[tuple[int, int]]) -> tuple | None:
+        """(highest new level, total) of the weeks that gain a duty, or None if one of them
+        would reach the peak."""
+        delta: dict[Cell, int] = {}
+        for pos, new in changes:
+            old = values[pos]
+            delta[(codes[old], *weeks[pos])] = delta.get((codes[old], *weeks[pos]), 0) - 1
+            delta[(codes[new], *weeks[pos])] = delta.get((codes[new], *weeks[pos]), 0) + 1
+        worst = total = 0
+        for cell, d in delta.items():
+            if d > 0:
+                after = level(cell) + d
+                if after >= peak:
+                    return None
+                worst, total = max(worst, after), total + after
+        return worst, total
+
     best = None
     for q in role.open_pos:
         b = values[q]
-        if b == a or weeks[q] == weeks[p]:
+        if b == a or weeks[q] == weeks[p] or not (allowed(p, b) and allowed(q, a)):
             continue
-        if not (masks[p] >> b & 1 and masks[q] >> a & 1):
-            continue
-        if other[p] == b or other[q] == a:
-            continue
-        if cohosted and course.sharers[p] != course.sharers[q]:
-            continue  # the co-hosts' shares would move
-        gain_b = level((codes[b], *weeks[p])) + 1
-        gain_a = level((codes[a], *weeks[q])) + 1
-        if gain_b >= peak or gain_a >= peak:
+        changes = [(p, b), (q, a)]
+        found = cost(changes)
+        if found is None:
             continue
         before = _repeats_near(values, (p, q))
         values[p], values[q] = b, a
@@ -105,21 +150,47 @@ def _relieve(courses, duties, load, level, duty, peak) -> bool:
         values[p], values[q] = a, b
         if after > before:
             continue
-        key = (max(gain_a, gain_b), gain_a + gain_b, abs(q - p), q)
+        key = (*found, abs(q - p), q)
         if best is None or key < best[0]:
-            best = (key, q, b)
+            best = (key, changes)
+    if best is None:
+        best = _flip(values, masks, p, a, allowed, cost)
     if best is None:
         return False
-    _, q, b = best
-    values[p], values[q] = b, a
-    for pos, old, new in ((p, a, b), (q, b, a)):
+    for pos, new in best[1]:
+        old = values[pos]
         old_cell, new_cell = (codes[old], *weeks[pos]), (codes[new], *weeks[pos])
         duties.remove(old_cell, (k, which, pos))
         duties.add(new_cell, (k, which, pos))
         load[old_cell] -= 1
         load[new_cell] = load.get(new_cell, 0) + 1
-    if cohosted:
-        full = course.masks
-        course.co_masks[p] = full[p] & ~(1 << b)
-        course.co_masks[q] = full[q] & ~(1 << a)
+        values[pos] = new
+        if cohosted:
+            course.co_masks[pos] = course.masks[pos] & ~(1 << new)
     return True
+
+
+def _flip(values, masks, p, a, allowed, cost) -> tuple | None:
+    """Exchange a and another region b over the whole stretch of consecutive slots holding a
+    or b around ``p`` (a Kempe chain on the timeline): repeats stay the same inside it and at
+    its ends; counts stay the same when the stretch holds as many of each."""
+    n = len(values)
+    best = None
+    for b in bits(masks[p]):
+        if b == a:
+            continue
+        lo = hi = p
+        while lo > 0 and values[lo - 1] in (a, b):
+            lo -= 1
+        while hi + 1 < n and values[hi + 1] in (a, b):
+            hi += 1
+        span = range(lo, hi + 1)
+        if sum(1 if values[q] == a else -1 for q in span):
+            continue
+        changes = [(q, b if values[q] == a else a) for q in span]
+        if not all(allowed(q, new) for q, new in changes):
+            continue
+        found = cost(changes)
+        if found is not None and (best is None or (*found, b) < best[0]):
+            best = ((*found, b), changes)
+    return best

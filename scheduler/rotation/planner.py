@@ -25,7 +25,9 @@ inside the box; the ledger only breaks ties there.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 
 from .calendar import iso_week, local_date
 from .eligibility import describe_no_region
@@ -70,23 +72,20 @@ class _Course:
         self.regions = _validate(request)
         self.index = {r.code: i for i, r in enumerate(self.regions)}
         slots = request.slots
-        self.order = sorted(
-            (i for i, s in enumerate(slots) if not s.cancelled),
-            key=lambda i: (slots[i].starts_at, i),
-        )
-        by_region: dict[str, list] = {}
-        for c in request.closures:
-            by_region.setdefault(c.region, []).append(c)
+        order = [i for i, s in enumerate(slots) if not s.cancelled]
+        if any(slots[a].starts_at > slots[b].starts_at for a, b in pairwise(order)):
+            order.sort(key=lambda i: (slots[i].starts_at, i))
+        self.order = order
+        days = [local_date(slots[i].starts_at) for i in order]
+        self.weeks = [iso_week(day) for day in days]
+        holidays = request.holidays
         lang_cache: dict[frozenset[str], int] = {}
         since = [(r, spec.since) for r, spec in enumerate(self.regions) if spec.since is not None]
         self.masks: list[int] = []
         self.sharers: list[int] = []  # regions with a share of the slot (see .shares)
-        self.weeks: list[tuple[int, int]] = []
-        for i in self.order:
+        for i, day in zip(order, days, strict=True):
             slot = slots[i]
-            day = local_date(slot.starts_at)
-            self.weeks.append(iso_week(day))
-            if day in request.holidays:
+            if day in holidays:
                 self.masks.append(0)
                 self.sharers.append(0)
                 continue
@@ -102,12 +101,14 @@ class _Course:
                 if slot.starts_at < moment:
                     share_mask &= ~(1 << r)
             self.sharers.append(share_mask)
-            for r in bits(mask):
-                for c in by_region.get(self.regions[r].code, ()):
-                    if c.start <= day <= c.end:
-                        mask &= ~(1 << r)
-                        break
             self.masks.append(mask)
+        # Closures: the slots whose day falls in one (days are in time order).
+        for c in request.closures:
+            r = self.index.get(c.region)
+            if r is None:
+                continue
+            for p in range(bisect_left(days, c.start), bisect_right(days, c.end)):
+                self.masks[p] &= ~(1 << r)
         self.codes = [r.code for r in self.regions]
         self.weights = [r.weight for r in self.regions]
         locked = [slots[i].locked for i in self.order]
@@ -122,22 +123,31 @@ class _Course:
         self.co_role: Role | None = None
         self.co_masks: list[int] = [0] * n
 
-    def loads(self, *maps: Load) -> list[list[int]] | None:
-        """Duties per slot and region in other courses that week (None when there are none)."""
-        maps = tuple(m for m in (self.request.weekly_load, *maps) if m)
-        if not maps:
+    def loads(self, by_week: dict[tuple[int, int], dict[str, int]]) -> list[list[int]] | None:
+        """Duties per slot and region in other courses that week (None when there are none):
+        the request's ``weekly_load`` and ``by_week`` (week → region code → duties)."""
+        outside = self.request.weekly_load
+        if not outside and not by_week:
             return None
+        codes = self.codes
+        empty: dict[str, int] = {}
         out = []
-        for y, w in self.weeks:
-            out.append([sum(m.get((c, y, w), 0) for m in maps) for c in self.codes])
+        for week in self.weeks:
+            here = by_week.get(week, empty)
+            out.append([here.get(c, 0) for c in codes])
+        if outside:
+            for row, (y, w) in zip(out, self.weeks, strict=True):
+                for r, c in enumerate(codes):
+                    row[r] += outside.get((c, y, w), 0)
         return out
 
     def host_role_for(self) -> Role:
         n = len(self.order)
         prev = self.fixed_hosts if self.keep else [None] * n
         share = _share_vector(self.sharers, self.weights, [None] * n)
+        avoid = self.fixed_cohosts if self.keep and self.request.cohost else None
         self.host_role = Role(
-            self.codes, self.fixed_hosts, self.locked, self.masks, prev, [1] * n, share
+            self.codes, self.fixed_hosts, self.locked, self.masks, prev, [1] * n, share, avoid
         )
         return self.host_role
 
@@ -214,12 +224,17 @@ def _center(role: Role, balance: Mapping[str, float], own: list[int], factor: fl
     return out
 
 
-def _add_duties(load: dict, course: _Course, values: list[int | None]) -> None:
+def _add_duties(load: dict, by_week: dict, course: _Course, values: list[int | None]) -> None:
+    codes, weeks = course.codes, course.weeks
     for p, r in enumerate(values):
         if r is not None:
-            year, week = course.weeks[p]
-            key = (course.codes[r], year, week)
+            code, week = codes[r], weeks[p]
+            key = (code, *week)
             load[key] = load.get(key, 0) + 1
+            here = by_week.get(week)
+            if here is None:
+                here = by_week[week] = {}
+            here[code] = here.get(code, 0) + 1
 
 
 def _solve_roles(
@@ -228,20 +243,23 @@ def _solve_roles(
     balance: dict[str, float],
     factor: float,
     load: dict[tuple[str, int, int], int],
+    by_week: dict[tuple[int, int], dict[str, int]],
 ) -> list[list[int | None]]:
     """Counts evened out across the network, then each course placed in turn."""
     for role in roles:
         _book(balance, role, role.estimate(), factor, 1)
     even_out([r.state for r in roles if r.fresh], balance)
-    out = []
-    for course, role in zip(courses, roles, strict=True):
+    out: list[list[int | None]] = [[] for _ in roles]
+    # The least flexible courses are placed first, so the flexible ones fit around them.
+    for k in sorted(range(len(roles)), key=lambda k: (roles[k].flexibility, k)):
+        course, role = courses[k], roles[k]
         guess = role.estimate()
         center = _center(role, balance, guess, factor) if role.replan else None
-        values = role.place(course.loads(load), center)
+        values = role.place(course.loads(by_week), center)
         _book(balance, role, guess, factor, -1)
         _book(balance, role, role.counts(), factor, 1)
-        _add_duties(load, course, values)
-        out.append(values)
+        _add_duties(load, by_week, course, values)
+        out[k] = values
     return out
 
 
@@ -257,13 +275,14 @@ def plan_network(
     base = dict(requests[0].balance if balance is None else balance)
     courses = [_Course(request) for request in requests]
     load: dict[tuple[str, int, int], int] = {}
+    by_week: dict[tuple[int, int], dict[str, int]] = {}
 
     ledger = dict(base)
     host_roles = [c.host_role_for() for c in courses]
     for course, role in zip(courses, host_roles, strict=True):
         if course.request.cohost and role.fresh:
             _foresee_cohosting(course, role, ledger)
-    hosts = _solve_roles(courses, host_roles, ledger, 1.0, load)
+    hosts = _solve_roles(courses, host_roles, ledger, 1.0, load, by_week)
     for course, values in zip(courses, hosts, strict=True):
         course.hosts = values
 
@@ -275,7 +294,7 @@ def plan_network(
     for role in co_roles:
         if role.state is not None:
             role.state.worth = [COHOST_FACTOR] * len(role.codes)
-    cohosts = _solve_roles(co_courses, co_roles, ledger, COHOST_FACTOR, load)
+    cohosts = _solve_roles(co_courses, co_roles, ledger, COHOST_FACTOR, load, by_week)
     for course, values in zip(co_courses, cohosts, strict=True):
         course.cohosts = values
     relieve_peaks(courses, load)
@@ -331,10 +350,17 @@ def _result(course: _Course) -> PlanResult:
             h, c = course.hosts[p], course.cohosts[p]
             by_slot[i] = (None if h is None else codes[h], None if c is None else codes[c])
     assignments = tuple(
-        Assignment(s.key, *by_slot.get(i, (s.host, s.cohost))) for i, s in enumerate(slots)
+        [_assignment(s.key, *by_slot.get(i, (s.host, s.cohost))) for i, s in enumerate(slots)]
     )
     problems.sort(key=lambda x: x[:2])
     return PlanResult(assignments=assignments, problems=tuple(x[2] for x in problems))
+
+
+def _assignment(key: int, host: str | None, cohost: str | None) -> Assignment:
+    """An Assignment without the frozen dataclass's slow __init__ (thousands per plan)."""
+    made = object.__new__(Assignment)
+    made.__dict__.update(key=key, host=host, cohost=cohost)
+    return made
 
 
 def _problem(request: PlanRequest, course: _Course, i: int, role: str, host: str | None) -> Problem:

@@ -27,7 +27,9 @@ class Role:
 
     ``fixed`` holds the value of locked positions; ``masks`` the eligible regions of open ones;
     ``prev`` the previous plan (all None when planning from scratch); ``weight`` what changing
-    each position costs; ``share`` each region's fair share of the role in this course.
+    each position costs; ``share`` each region's fair share of the role in this course;
+    ``avoid`` the other role's previous region per position (re-planning hosts: moving the host
+    onto the co-host would upset the co-hosts too, so equally few changes without it win).
     """
 
     def __init__(
@@ -39,8 +41,10 @@ class Role:
         prev: list[int | None],
         weight: list[int],
         share: list[float],
+        avoid: list[int | None] | None = None,
     ) -> None:
         self.codes = codes
+        self.avoid = avoid
         self.masks = masks
         self.prev = prev
         self.fixed = fixed
@@ -62,12 +66,21 @@ class Role:
                 self.locked_counts, [masks[p] for p in self.open_pos], share
             )
             lo, hi = fairness_box(best, share)
-            # Counts may move inside the box, but not into repeats another region could avoid.
-            caps = repeat_caps(self.values, self.open_pos, masks, best)
-            hi = [min(h, max(b, cap)) for h, b, cap in zip(hi, best, caps, strict=True)]
+            if not self.replan:
+                # The ledger may move counts inside the box, but not into back-to-back repeats
+                # another region could avoid. (Re-planning keeps the whole box: fewest changes.)
+                caps = repeat_caps(self.values, self.open_pos, masks, best)
+                hi = [min(h, max(b, cap)) for h, b, cap in zip(hi, best, caps, strict=True)]
             self.best = list(best)
             self.best_witness = witness.copy()
             self.state = RoleCounts(codes, best, witness, lo, hi)
+
+    @property
+    def flexibility(self) -> float:
+        """How many regions an open slot may go to, on average (0 with none open)."""
+        if not self.open_pos:
+            return 0.0
+        return sum(bin(self.masks[p]).count("1") for p in self.open_pos) / len(self.open_pos)
 
     @property
     def fresh(self) -> bool:
@@ -147,7 +160,17 @@ class Role:
         goal = self.share if center is None else center
         prev, masks, weight = self.prev, self.masks, self.weight
         if not keep_assign(
-            trial, self.open_pos, masks, prev, weight, counts, state.lo, state.hi, goal, loads
+            trial,
+            self.open_pos,
+            masks,
+            prev,
+            weight,
+            counts,
+            state.lo,
+            state.hi,
+            goal,
+            loads,
+            self.avoid,
         ):
             return False
         todo = [p for p in self.open_pos if trial[p] != prev[p]]
@@ -156,9 +179,14 @@ class Role:
             witness.add(masks[p], trial[p])
             trial[p] = None
         fill_in_order(trial, todo, masks, witness, loads, prev)
-        cost = [[0] * size for _ in range(n)]
+        cost = [[0.0] * size for _ in range(n)]
+        upset = 1.0 / (2 * n + 2)  # as in keep_assign: only breaks ties between equal changes
+        avoid = self.avoid
         for p in self.open_pos:
-            cost[p] = [0 if r == prev[p] else weight[p] for r in range(size)]
+            cost[p] = [
+                (0 if r == prev[p] else weight[p]) + (upset if avoid and avoid[p] == r else 0)
+                for r in range(size)
+            ]
         old = [self.fixed[p] if self.locked[p] else prev[p] for p in range(n)]
         counts = list(self.locked_counts)
         for p in self.open_pos:
