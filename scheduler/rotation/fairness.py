@@ -86,12 +86,6 @@ class Witness:
             else:
                 self.held[mask] &= ~(1 << region)
 
-    def copy(self) -> Witness:
-        twin = Witness(self.size)
-        twin.take = {mask: list(row) for mask, row in self.take.items()}
-        twin.held = dict(self.held)
-        return twin
-
     def out_edges(self) -> list[int]:
         """out[x]: regions that could take one of the slots ``x`` now takes."""
         if self._out is None:

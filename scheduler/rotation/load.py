@@ -64,9 +64,13 @@ class _Duties:
             del self.cells[cell]
 
 
-def relieve_peaks(courses: list[Any], load: dict[Cell, int]) -> None:
-    """``load``: every duty of these courses per region-week (kept up to date); each course's
-    ``request.weekly_load`` adds the duties outside them."""
+def relieve_peaks(
+    courses: list[Any], load: dict[Cell, int], ledger: dict[str, float] | None = None
+) -> None:
+    """``load``: every duty of these courses per region-week (kept up to date); the first
+    course's ``request.weekly_load`` adds the duties outside them. With the network's
+    ``ledger`` (balances, kept up to date) a slot may also change hands where that leaves the
+    ledger no less even."""
     outside: Mapping[Cell, int] = courses[0].request.weekly_load
 
     def level(cell: Cell) -> int:
@@ -81,25 +85,82 @@ def relieve_peaks(courses: list[Any], load: dict[Cell, int]) -> None:
         return
 
     def relieve(cell: Cell, peak: int) -> bool:
-        return any(
-            _relieve(courses, duties, load, level, duty, peak)
-            for duty in list(duties.cells.get(cell, ()))
-        )
+        """Swaps and exchanges first, for any duty of the week; a hand-over only if none."""
+        for passing in (None, ledger) if ledger is not None else (None,):
+            for duty in list(duties.cells.get(cell, ())):
+                if _relieve(courses, duties, load, level, duty, peak, passing):
+                    return True
+        return False
 
     for _ in range(len(duties.cells) * 4 + 10):
         peak = max(level(cell) for cell in duties.cells)
         if peak <= max(1, top - DEPTH):
             return
         busiest = sorted(cell for cell in duties.cells if level(cell) == peak)
-        for cell in busiest:
-            if not relieve(cell, peak):
-                return
+        stuck = [cell for cell in busiest if not relieve(cell, peak)]
+        if stuck and not _replace(courses, duties, load, level, stuck, peak):
+            return
 
 
-def _relieve(courses, duties, load, level, duty, peak) -> bool:
+def _replace(courses, duties, load, level, stuck: list[Cell], peak: int) -> bool:
+    """Place again, with the same counts and against every other duty of the network, the
+    roles that have a duty in the busiest weeks the swaps could not relieve; keep a new order
+    that takes its course out of the peak without adding a repeat. True if one was kept."""
+    roles = sorted({(k, which) for cell in stuck for k, which, _ in duties.cells.get(cell, ())})
+    kept = False
+    for k, which in roles:
+        course = courses[k]
+        role = course.host_role if which == 0 else course.co_role
+        other = course.cohosts if which == 0 else course.hosts
+        values, codes, weeks = role.values, course.codes, course.weeks
+        mine = [((codes[values[p]], *weeks[p]), p) for p in role.open_pos]
+        for cell, _ in mine:
+            load[cell] -= 1
+        loads = [[level((c, *week)) for c in codes] for week in weeks]
+        forbid = other if which == 1 or course.co_role is not None else None
+        trial = role.resequence(loads, forbid)
+        old: dict[Cell, int] = {}
+        new: dict[Cell, int] = {}
+        for cell, p in mine:
+            old[cell] = old.get(cell, 0) + 1
+            cell = (codes[trial[p]], *weeks[p])
+            new[cell] = new.get(cell, 0) + 1
+        before = sum(1 for cell, n in old.items() if level(cell) + n >= peak)
+        after = [level(cell) + n for cell, n in new.items()]
+        better = (
+            sum(1 for x in after if x >= peak) < before
+            and max(after) <= peak
+            and _repeats(trial) <= _repeats(values)
+            # a host moved to another slot keeps the co-hosts' shares only if the sessions
+            # are shared by the same regions
+            and (which == 1 or course.co_role is None or len(set(course.sharers)) == 1)
+        )
+        chosen = trial if better else values
+        for cell, p in mine:
+            duties.remove(cell, (k, which, p))
+            new_cell = (codes[chosen[p]], *weeks[p])
+            load[new_cell] = load.get(new_cell, 0) + 1
+            duties.add(new_cell, (k, which, p))
+        if better:
+            values[:] = trial
+            if which == 0 and course.co_role is not None:
+                for p in role.open_pos:
+                    course.co_masks[p] = course.masks[p] & ~(1 << trial[p])
+            kept = True
+    return kept
+
+
+def _repeats(values: list[int | None]) -> int:
+    return sum(
+        1 for i in range(1, len(values)) if values[i] is not None and values[i] == values[i - 1]
+    )
+
+
+def _relieve(courses, duties, load, level, duty, peak, ledger=None) -> bool:
     """Move the duty's region out of this week inside its course and role, keeping every
     count: swap its slot with another slot of another region, or exchange the two regions
-    over the whole stretch of slots they alternate on. True if done."""
+    over the whole stretch of slots they alternate on. With ``ledger``, instead hand the slot
+    to another region (see :func:`_hand_over`). True if done."""
     k, which, p = duty
     course = courses[k]
     role = course.host_role if which == 0 else course.co_role
@@ -136,13 +197,19 @@ def _relieve(courses, duties, load, level, duty, peak) -> bool:
         return worst, total
 
     best = None
-    for q in role.open_pos:
+    week_p = weeks[p]
+    code_a = codes[a]
+    for q in () if ledger is not None else role.open_pos:
         b = values[q]
-        if b == a or weeks[q] == weeks[p] or not (allowed(p, b) and allowed(q, a)):
+        week_q = weeks[q]
+        if b == a or week_q == week_p or not (allowed(p, b) and allowed(q, a)):
             continue
-        changes = [(p, b), (q, a)]
-        found = cost(changes)
-        if found is None:
+        # The two weeks that gain a duty: b's in p's week and a's in q's week.
+        gain_b = level((codes[b], *week_p)) + 1
+        if gain_b >= peak:
+            continue
+        gain_a = level((code_a, *week_q)) + 1
+        if gain_a >= peak:
             continue
         before = _repeats_near(values, (p, q))
         values[p], values[q] = b, a
@@ -150,11 +217,13 @@ def _relieve(courses, duties, load, level, duty, peak) -> bool:
         values[p], values[q] = a, b
         if after > before:
             continue
-        key = (*found, abs(q - p), q)
+        key = (max(gain_a, gain_b), gain_a + gain_b, abs(q - p), q)
         if best is None or key < best[0]:
-            best = (key, changes)
-    if best is None:
+            best = (key, [(p, b), (q, a)])
+    if best is None and ledger is None:
         best = _flip(values, masks, p, a, allowed, cost)
+    if best is None and ledger is not None:
+        best = _hand_over(course, role, which, values, masks, p, a, allowed, cost, ledger)
     if best is None:
         return False
     for pos, new in best[1]:
@@ -168,6 +237,47 @@ def _relieve(courses, duties, load, level, duty, peak) -> bool:
         if cohosted:
             course.co_masks[pos] = course.masks[pos] & ~(1 << new)
     return True
+
+
+def _hand_over(course, role, which, values, masks, p, a, allowed, cost, ledger) -> tuple | None:
+    """Give the slot to another region outright: one session less for a, one more for b.
+    Only where the counts stay inside the course's box (and repeat caps), neither balance
+    leaves the range of the network's balances (the ledger's spread does not grow), no repeat
+    is added, and no co-host's share moves (co-hosting, or hosting a course without co-hosts).
+    """
+    if role.state is None or (which == 0 and course.co_role is not None):
+        return None
+    counts = role.counts()
+    lo, hi = role.state.lo, role.state.hi
+    if counts[a] - 1 < lo[a]:
+        return None
+    step = 1.0 if which == 0 else 0.5
+    codes = course.codes
+    floor, ceiling = min(ledger.values()), max(ledger.values())
+    best = None
+    for b in bits(masks[p]):
+        if b == a or counts[b] + 1 > hi[b] or not allowed(p, b):
+            continue
+        high, low = ledger.get(codes[a], 0.0), ledger.get(codes[b], 0.0)
+        # The ledger's spread may grow only when nothing else relieves the week, and then by
+        # as little as it can: the region furthest behind takes the slot.
+        grows = max(0.0, floor - (high - step)) + max(0.0, low + step - ceiling)
+        found = cost([(p, b)])
+        if found is None:
+            continue
+        before = _repeats_near(values, (p,))
+        values[p] = b
+        after = _repeats_near(values, (p,))
+        values[p] = a
+        if after > before:
+            continue
+        if best is None or (grows, low, *found, b) < best[0]:
+            best = ((grows, low, *found, b), [(p, b)])
+    if best is not None:
+        b = best[1][0][1]
+        ledger[codes[a]] = ledger.get(codes[a], 0.0) - step
+        ledger[codes[b]] = ledger.get(codes[b], 0.0) + step
+    return best
 
 
 def _flip(values, masks, p, a, allowed, cost) -> tuple | None:

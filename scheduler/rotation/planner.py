@@ -297,7 +297,7 @@ def plan_network(
     cohosts = _solve_roles(co_courses, co_roles, ledger, COHOST_FACTOR, load, by_week)
     for course, values in zip(co_courses, cohosts, strict=True):
         course.cohosts = values
-    relieve_peaks(courses, load)
+    relieve_peaks(courses, load, ledger)
     return [_result(course) for course in courses]
 
 
