@@ -43,6 +43,8 @@ from rotation import (
 
 from scheduler.rotation import PlanRequest, PlanResult
 from scheduler.rotation.eligibility import ineligibility_reason
+from scheduler.rotation.exact import repeat_caps
+from scheduler.rotation.fairness import fairness_box, lex_optimal_counts
 from scheduler.rotation.shares import cohost_shares, host_shares
 
 SCALE = 1000  # shares are fractions; the models work in thousandths of a session
@@ -371,22 +373,20 @@ def reoptimise_load(network: list[PlanRequest], results: list[PlanResult]) -> tu
 
 
 def best_spread(network: list[PlanRequest], results: list[PlanResult]) -> float | None:
-    """The smallest max - min network balance over all plans that keep every course's own
-    fairness (each role within max(1, optimum) of its shares) with no more back-to-back
-    repeats than the planner's plan of the course has (the ledger only breaks ties)."""
+    """The smallest max - min network balance over all count choices that keep every
+    course's own fairness by the planner's rules: each role inside its box (within max(1,
+    optimum) of its shares) and no region's hosting counts past the point where it would have
+    to host twice in a row more often than at the fairest counts (the planner's repeat caps).
+
+    The model works on counts, not sequences: slots that the same regions may take and share
+    form one group, and its sessions are split among them (co-hosts per group and host), so
+    the whole network solves as one model. Co-host boxes and caps are those of the planner's
+    hosts (the co-hosts' masks depend on who hosts).
+    """
     model = cp_model.CpModel()
     totals: dict[str, list] = defaultdict(list)
     for request, result in zip(network, results, strict=True):
-        host_view = role_view(request, result, "host")
-        co_view = role_view(request, result, "cohost") if request.cohost else None
-        course = CourseModel(model, request, result)
-        course.keep_fair(slack(host_view), slack(co_view) if co_view else 1.0)
-        model.Add(course.repeats("host") <= host_view.repeats)
-        if co_view is not None:
-            model.Add(course.repeats("cohost") <= co_view.repeats)
-        course.hint()
-        for r, code in enumerate(course.codes):
-            totals[code].append(course.balance(r))
+        _course_counts(model, request, result, totals)
     bound = 10**9
     top = model.NewIntVar(-bound, bound, "top")
     bottom = model.NewIntVar(-bound, bound, "bottom")
@@ -400,6 +400,88 @@ def best_spread(network: list[PlanRequest], results: list[PlanResult]) -> float 
         return None
     value = solver.Value(top - bottom) / (2 * SCALE)
     return value if status == cp_model.OPTIMAL else -value
+
+
+def _box(view: RoleView, best: list[int]) -> tuple[list[int], list[int]]:
+    """The planner's box for a role from scratch: within max(1, optimum) of the shares, and
+    no higher than the repeat caps allow."""
+    lo, hi = fairness_box(best, view.share)
+    open_pos = [p for p, m in enumerate(view.masks) if m and not view.is_locked[p]]
+    fixed = [v if lk else None for v, lk in zip(view.values, view.is_locked, strict=True)]
+    caps = repeat_caps(fixed, open_pos, view.masks, best)
+    return lo, [min(h, max(b, c)) for h, b, c in zip(hi, best, caps, strict=True)]
+
+
+def _course_counts(model, request: PlanRequest, result: PlanResult, totals) -> None:
+    regions = sorted(request.regions, key=lambda r: r.code)
+    codes = [r.code for r in regions]
+    index = {c: i for i, c in enumerate(codes)}
+    size = len(codes)
+    host_view = role_view(request, result, "host")
+    fixed = [0] * size
+    groups: dict[tuple, int] = {}  # (mask, languages, time) -> open slots
+    unhosted: list[tuple] = []  # held slots nobody may host: (languages, time)
+    for p, (slot, a) in enumerate(in_order(request, result)):
+        held = slot.starts_at.astimezone(HELSINKI).date() not in request.holidays
+        if host_view.is_locked[p]:
+            if a.host is not None:
+                fixed[index[a.host]] += 1
+            continue
+        mask = host_view.masks[p]
+        if not mask:
+            if held:
+                unhosted.append((slot.languages, slot.starts_at))
+            continue
+        # Slots differ in shares only by language and, for a late joiner, by time.
+        moment = slot.starts_at if any(r.since for r in regions) else None
+        key = (mask, slot.languages, moment or request.slots[0].starts_at)
+        groups[key] = groups.get(key, 0) + 1
+    best, _ = lex_optimal_counts(
+        list(fixed), [k[0] for k, n in groups.items() for _ in range(n)], host_view.share
+    )
+    lo, hi = _box(host_view, best)
+    hosts: list[tuple[tuple, dict]] = []
+    counts: list[list] = [[] for _ in range(size)]
+    for key, number in groups.items():
+        xs = {r: model.NewIntVar(0, number, "") for r in _bits(key[0])}
+        model.Add(sum(xs.values()) == number)
+        for r, var in xs.items():
+            counts[r].append(var)
+        hosts.append((key, xs))
+    for r in range(size):
+        model.Add(sum(counts[r]) + fixed[r] >= lo[r])
+        model.Add(sum(counts[r]) + fixed[r] <= hi[r])
+        share = round(host_view.share[r] * SCALE)
+        totals[codes[r]].append(2 * (SCALE * (sum(counts[r]) + fixed[r]) - share))
+    if not request.cohost:
+        return
+    co_view = role_view(request, result, "cohost")
+    co_best, _ = lex_optimal_counts([0] * size, [m for m in co_view.masks if m], co_view.share)
+    co_slack = max(1.0, max(abs(c - s) for c, s in zip(co_best, co_view.share, strict=True)))
+    co_counts: list[list] = [[] for _ in range(size)]
+    co_share: list[list] = [[] for _ in range(size)]
+    for languages, moment in unhosted:
+        for code, part in cohost_shares(regions, languages, moment, None).items():
+            co_share[index[code]].append(round(part * SCALE))
+    for (mask, languages, moment), xs in hosts:
+        for h, x in xs.items():
+            for code, part in cohost_shares(regions, languages, moment, codes[h]).items():
+                co_share[index[code]].append(round(part * SCALE) * x)
+            rest = mask & ~(1 << h)
+            if not rest:
+                continue
+            zs = {c: model.NewIntVar(0, 200, "") for c in _bits(rest)}
+            model.Add(sum(zs.values()) == x)
+            for c, z in zs.items():
+                co_counts[c].append(z)
+    tolerance = len(request.slots) // 2 + 2
+    for r in range(size):
+        total = SCALE * sum(co_counts[r])
+        share = sum(co_share[r])
+        bound = round(co_slack * SCALE) + tolerance
+        model.Add(total - share <= bound)
+        model.Add(share - total <= bound)
+        totals[codes[r]].append(total - share)
 
 
 # --------------------------------------------------------------------------- the comparison
