@@ -15,12 +15,21 @@ Per role (hosts first; co-hosts the same way after, never the session's host):
    network get as even as possible (:func:`~.network.even_out`): regions behind host first.
    A region that joins the network (or a course) starts at zero: it has no share of sessions
    before it took part, so it owes nothing.
-3. Order: which slot each region takes, with as few back-to-back repeats as the counts allow and
-   the weeks busy in other courses relieved (:class:`~.role.Role`), and finally the network's
-   busiest region-weeks lowered by swaps that keep every count (:func:`~.load.relieve_peaks`).
+   The ledger never pushes a region into back-to-back repeats another region could avoid
+   (repeat caps; a plan that still needs more repeats than the fairest counts is redone with
+   them).
+3. Order: which slot each region takes, the least flexible courses first, with as few
+   back-to-back repeats as the counts allow (exactly, by search, whatever the course's
+   length) and the weeks busy in other courses relieved (:class:`~.role.Role`); finally the
+   network's busiest region-weeks are lowered by moves that keep every count, or as a last
+   resort hand a slot to the region furthest behind (:func:`~.load.relieve_peaks`).
 
-Re-planning keeps every previous choice still allowed and changes as few sessions as it can
-inside the box; the ledger only breaks ties there.
+Re-planning keeps every previous choice still allowed and changes as few sessions (hosts and
+co-hosts together) as it can inside the box; the ledger only breaks ties there.
+
+A planner gives the balances as plain data: ``PlanRequest.balance`` or ``plan_network(...,
+balance)``, the ledger of everything outside the courses being planned (the web layer computes
+it from the stored sessions).
 """
 
 from __future__ import annotations
@@ -46,8 +55,6 @@ from .model import (
 from .network import even_out
 from .role import Role
 from .shares import COHOST_FACTOR
-
-Load = Mapping[tuple[str, int, int], int]
 
 
 def _validate(request: PlanRequest) -> list[RegionSpec]:
