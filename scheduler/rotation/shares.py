@@ -128,15 +128,17 @@ class Ledger:
         cohost_share: Mapping[str, float],
         host: str | None,
         cohost: str | None,
+        count: int = 1,
     ) -> None:
+        """Book ``count`` alike sessions."""
         for code, share in host_share.items():
-            self.account(code).target += share
+            self.account(code).target += share * count
         for code, share in cohost_share.items():
-            self.account(code).cohost_target += share
+            self.account(code).cohost_target += share * count
         if host is not None:
-            self.account(host).hosted += 1
+            self.account(host).hosted += count
         if cohost is not None:
-            self.account(cohost).cohosted += 1
+            self.account(cohost).cohosted += count
 
     def balances(self) -> dict[str, float]:
         return {code: a.balance for code, a in self.accounts.items()}
