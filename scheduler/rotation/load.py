@@ -97,63 +97,9 @@ def relieve_peaks(
         if peak <= max(1, top - DEPTH):
             return
         busiest = sorted(cell for cell in duties.cells if level(cell) == peak)
-        stuck = [cell for cell in busiest if not relieve(cell, peak)]
-        if stuck and not _replace(courses, duties, load, level, stuck, peak):
-            return
-
-
-def _replace(courses, duties, load, level, stuck: list[Cell], peak: int) -> bool:
-    """Place again, with the same counts and against every other duty of the network, the
-    roles that have a duty in the busiest weeks the swaps could not relieve; keep a new order
-    that takes its course out of the peak without adding a repeat. True if one was kept."""
-    roles = sorted({(k, which) for cell in stuck for k, which, _ in duties.cells.get(cell, ())})
-    kept = False
-    for k, which in roles:
-        course = courses[k]
-        role = course.host_role if which == 0 else course.co_role
-        other = course.cohosts if which == 0 else course.hosts
-        values, codes, weeks = role.values, course.codes, course.weeks
-        mine = [((codes[values[p]], *weeks[p]), p) for p in role.open_pos]
-        for cell, _ in mine:
-            load[cell] -= 1
-        loads = [[level((c, *week)) for c in codes] for week in weeks]
-        forbid = other if which == 1 or course.co_role is not None else None
-        trial = role.resequence(loads, forbid)
-        old: dict[Cell, int] = {}
-        new: dict[Cell, int] = {}
-        for cell, p in mine:
-            old[cell] = old.get(cell, 0) + 1
-            cell = (codes[trial[p]], *weeks[p])
-            new[cell] = new.get(cell, 0) + 1
-        before = sum(1 for cell, n in old.items() if level(cell) + n >= peak)
-        after = [level(cell) + n for cell, n in new.items()]
-        better = (
-            sum(1 for x in after if x >= peak) < before
-            and max(after) <= peak
-            and _repeats(trial) <= _repeats(values)
-            # a host moved to another slot keeps the co-hosts' shares only if the sessions
-            # are shared by the same regions
-            and (which == 1 or course.co_role is None or len(set(course.sharers)) == 1)
-        )
-        chosen = trial if better else values
-        for cell, p in mine:
-            duties.remove(cell, (k, which, p))
-            new_cell = (codes[chosen[p]], *weeks[p])
-            load[new_cell] = load.get(new_cell, 0) + 1
-            duties.add(new_cell, (k, which, p))
-        if better:
-            values[:] = trial
-            if which == 0 and course.co_role is not None:
-                for p in role.open_pos:
-                    course.co_masks[p] = course.masks[p] & ~(1 << trial[p])
-            kept = True
-    return kept
-
-
-def _repeats(values: list[int | None]) -> int:
-    return sum(
-        1 for i in range(1, len(values)) if values[i] is not None and values[i] == values[i - 1]
-    )
+        for cell in busiest:
+            if not relieve(cell, peak):
+                return
 
 
 def _relieve(courses, duties, load, level, duty, peak, ledger=None) -> bool:

@@ -135,27 +135,8 @@ class Role:
             spread_load(values, self.open_pos, self.masks, loads)
         return values
 
-    def resequence(
-        self, loads: list[list[int]], forbid: list[int | None] | None = None
-    ) -> list[int | None]:
-        """The same counts placed again against ``loads`` (every other duty of the network),
-        without ``forbid[p]`` at position p (the host, for a co-host; the co-host, for a host).
-        Returns the new values; nothing is changed."""
-        masks = self.masks
-        if forbid is not None:
-            masks = [m if f is None else m & ~(1 << f) for m, f in zip(masks, forbid, strict=True)]
-        witness = Witness(len(self.share))
-        trial = list(self.values)
-        for p in self.open_pos:
-            witness.add(masks[p], trial[p])
-            trial[p] = None
-        fill_in_order(trial, self.open_pos, masks, witness, loads, None)
-        self._fewest_repeats(trial, masks)
-        spread_load(trial, self.open_pos, masks, loads)
-        return trial
-
-    def _fewest_repeats(self, values: list[int | None], masks: list[int] | None = None) -> None:
-        open_pos, masks = self.open_pos, masks or self.masks
+    def _fewest_repeats(self, values: list[int | None]) -> None:
+        open_pos, masks = self.open_pos, self.masks
         if not any(values[p] is not None and values[p] == values[p - 1] for p in open_pos if p):
             return
         bound = repeats_lower_bound(values, open_pos, masks)
