@@ -4,9 +4,11 @@ After every course is placed, the busiest region-weeks are relieved one at a tim
 two slots of one role in one course (region a takes the other's week and the other takes a's),
 or by exchanging two regions over the stretch of slots they alternate on: every count stays
 the same, so neither the course's fairness nor the ledger moves; no move adds a back-to-back
-repeat, makes a co-host equal the host, or raises another region-week to the peak. It stops
-when a week at the peak cannot be relieved. Only roles planned from scratch are touched:
-re-planning changes as few sessions as it can.
+repeat, makes a co-host equal the host, or raises another region-week to the peak. When no
+such move is left, a slot may change hands (one session less for the busy region, one more for
+the region furthest behind in the ledger) inside the course's box. It stops when a week at the
+peak cannot be relieved. Only roles planned from scratch are touched: re-planning changes as
+few sessions as it can.
 """
 
 from __future__ import annotations
