@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 
@@ -31,8 +32,8 @@ def trade(make_course, planners):
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("fi", ("Alueiden vaihtokauppa", "Saldo alueittain", "Kuka veti kenelle", "Eniten")),
-        ("sv", ("Områdenas byteshandel", "Saldo per område", "Vem var värd för vem", "Mest")),
+        ("fi", ("Alueiden vaihtokauppa", "Saldo alueittain", "Kuka veti kenelle", "tasoissa")),
+        ("sv", ("Områdenas byteshandel", "Saldo per område", "Vem var värd för vem", "jämna")),
     ],
 )
 def test_trade_page_in_both_languages(client, trade, planners, language, words):
@@ -50,6 +51,28 @@ def test_trade_page_in_both_languages(client, trade, planners, language, words):
     assert page.count("<table") == 3
     assert "/planner/reports/ledger.csv?" in page
     assert "/planner/reports/ledger/preview" in page
+
+
+def test_summary_names_who_is_behind_and_ahead(client, make_course, planners, rows, app):
+    from scheduler.extensions import db
+    from scheduler.hosting.planning import plan_course
+    from scheduler.hosting.services import load_course
+    from tests.hosting.conftest import local_day
+
+    course = make_course(planner=planners["03"], first_session="2027-03-02T10:00", sessions=9)
+    first = local_day(course["sessions"][0]["starts_at"])
+    rows.closure("14", first, first + timedelta(days=6 * 7))
+    with app.app_context():
+        plan_course(load_course(course["id"]))
+        db.session.commit()
+    sign_in(client, planners["03"], "fi")
+    page = text(client.get(f"/planner/reports/ledger?{PERIOD}"))
+    assert "Eniten jäljessä: Pohjois-Karjalan hyvinvointialue, −1 tapaamista." in page
+    summary = page[page.index('class="ledger-summary"') :].split("</p>")[0]
+    # The region that took 14's turn is one ahead, the third region even.
+    assert "Eniten edellä:" in summary and "+1 tapaamista." in summary
+    assert "Ero niiden välillä: 2 tapaamista." in summary, summary
+    assert ">0<" in page  # an even region's balance reads 0, not +0
 
 
 def test_trade_page_with_a_bad_period(client, planners):
