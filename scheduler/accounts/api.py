@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
+from flask_babel import lazy_gettext as _l
 
 from scheduler.accounts import staff
 from scheduler.accounts.auth import api_auth
 from scheduler.accounts.serialize import user_json
-from scheduler.api import bp
+from scheduler.api import bp, inputs
 from scheduler.api.inputs import json_object
 from scheduler.extensions import db
+from scheduler.regions.data import region_facts
 
 
 @bp.post("/users")
@@ -24,7 +26,8 @@ def invite_user():
 @bp.get("/users")
 @api_auth("admin", "planner")
 def list_users():
-    region = staff.region_filter(request.args.get("region"))
+    codes = [fact.code for fact in region_facts()]
+    region = inputs.query_choice("region", codes, _l("Unknown region code."))
     users = staff.visible_users(g.api_user, region)
     return {"users": [user_json(user) for user in users]}
 

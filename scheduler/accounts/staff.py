@@ -21,6 +21,7 @@ from scheduler.accounts import passwords
 from scheduler.accounts.addresses import normalise_email
 from scheduler.accounts.models import ROLES, User
 from scheduler.accounts.services import end_all_sessions
+from scheduler.api import inputs
 from scheduler.errors import Conflict, FieldErrors, Forbidden, NotFound
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGES
@@ -88,12 +89,7 @@ def parse_invitation(data: Mapping[str, Any]) -> Invitation:
     email = normalise_email(data.get("email"), errors)
     role = _role(data.get("role"), errors)
     region = _region(data.get("region"), errors)
-    name = data.get("name") or ""
-    if not isinstance(name, str):
-        errors.add("name", _l("The name must be text."))
-        name = ""
-    elif len(name.strip()) > NAME_MAX:
-        errors.add("name", _l("At most %(count)d characters.", count=NAME_MAX))
+    name = inputs.plain_text(data.get("name"), "name", errors, max_length=NAME_MAX)
     language = data.get("language")
     if language in (None, ""):
         language = None

@@ -18,6 +18,8 @@ from sqlalchemy import String, cast, or_
 from scheduler.accounts.models import User
 from scheduler.api import inputs
 from scheduler.audit import AuditEntry
+from scheduler.boundary import ids
+from scheduler.boundary.numbers import whole_number
 from scheduler.courses.models import CourseRegion, Session
 from scheduler.enrolment.models import Application
 from scheduler.errors import FieldErrors, Forbidden
@@ -62,14 +64,15 @@ def check_may_read(actor: User) -> str | None:
     raise Forbidden(_l("Only administrators and planners can read the change log."))
 
 
-def _positive(value: Any, name: str, errors: FieldErrors) -> int | None:
-    if value in (None, ""):
+def _positive(args: Any, name: str, errors: FieldErrors, *, is_id: bool = False) -> int | None:
+    """A whole number above zero in ASCII digits (an id beyond the database names nothing)."""
+    if name not in args:
         return None
-    text = str(value).strip()
-    if not text.isdigit() or int(text) < 1 or len(text) > 12:
+    number = whole_number(args[name])
+    if number is None or number < 1:
         errors.add(name, _l("Give a whole number."))
         return None
-    return int(text)
+    return ids.bounded(number) if is_id else number
 
 
 def parse_filters(args: Any) -> LogFilters:
@@ -77,13 +80,13 @@ def parse_filters(args: Any) -> LogFilters:
     errors = FieldErrors()
     who = (args.get("who") or "").strip()[:254]
     action = (args.get("action") or "").strip()[:60]
-    since = inputs.iso_date(args["from"], "from", errors) if args.get("from") else None
-    until = inputs.iso_date(args["to"], "to", errors) if args.get("to") else None
+    since = inputs.iso_date(args["from"], "from", errors) if "from" in args else None
+    until = inputs.iso_date(args["to"], "to", errors) if "to" in args else None
     if since and until and until < since:
         errors.add("to", _l("The end must be on or after the start."))
-    course = _positive(args.get("course"), "course", errors)
-    before = _positive(args.get("before"), "before", errors)
-    limit = _positive(args.get("limit"), "limit", errors) or PAGE_SIZE
+    course = _positive(args, "course", errors, is_id=True)
+    before = _positive(args, "before", errors, is_id=True)
+    limit = _positive(args, "limit", errors) or PAGE_SIZE
     if limit > MAX_PAGE_SIZE:
         errors.add("limit", _l("At most %(count)d.", count=MAX_PAGE_SIZE))
     errors.raise_if_any(_l("Check the highlighted fields."))

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user
 
 from scheduler.accounts.auth import staff_required
+from scheduler.boundary.numbers import whole_number
 from scheduler.content.services import upcoming_with_materials
 from scheduler.courses.services import get_course
 from scheduler.dbtypes import utcnow
@@ -36,8 +37,8 @@ def chosen_region() -> str | None:
 @staff_required()
 def my_sessions():
     """The region's hosting and co-hosting duties in the coming weeks, ready to run."""
-    raw = request.args.get("weeks", "")
-    weeks = int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_WEEKS else MY_WEEKS
+    chosen = whole_number(request.args.get("weeks"))
+    weeks = chosen if chosen is not None and 1 <= chosen <= MAX_WEEKS else MY_WEEKS
     region = chosen_region()
     now = utcnow()
     rows = (
@@ -76,7 +77,8 @@ def export_participants(course_id: int):
 def audit_log_page():
     errors: dict[str, list[str]] = {}
     try:
-        filters = audit_log.parse_filters(request.args)
+        # An empty field of the filter form means no filter.
+        filters = audit_log.parse_filters({k: v for k, v in request.args.items() if v.strip()})
     except ValidationFailed as error:
         errors = {name: [str(m) for m in messages] for name, messages in error.errors.items()}
         filters = audit_log.LogFilters()

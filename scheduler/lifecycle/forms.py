@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from scheduler.boundary.numbers import form_decimal, form_whole_number
 from scheduler.courses.models import Course
 from scheduler.i18n import iso_date
 from scheduler.lifecycle.inputs import course_as_input
 
 
 def _number(form: Any, name: str) -> Any:
-    value = form.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return value  # the rules answer "Give a whole number."
+    return form_whole_number(form.get(name))  # not a number: "Give a whole number."
 
 
 def _weight(raw: str) -> Any:
-    raw = raw.strip().replace(",", ".")
-    try:
-        return float(raw)
-    except ValueError:
-        return raw
+    return form_decimal(raw)
 
 
 def edit_values(course: Course) -> dict[str, Any]:

@@ -128,6 +128,7 @@ def parse_course_patch(course: Course, data: dict[str, Any]) -> CoursePatch:
 def parse_reason(data: dict[str, Any]) -> LocalizedText:
     """{"reason": {"fi": …, "sv": …}}: at least one language."""
     errors = FieldErrors()
+    inputs.only_fields(data, ("reason",), errors)
     reason = inputs.bilingual(
         data.get("reason"), "reason", errors, required=True, max_length=REASON_MAX
     )
@@ -167,6 +168,7 @@ def parse_move(data: dict[str, Any]) -> MoveInput:
 
 def parse_count(data: dict[str, Any]) -> int:
     errors = FieldErrors()
+    inputs.only_fields(data, ("count",), errors)
     if data.get("count") is None:
         errors.add("count", _l("Required."))
     count = inputs.integer(data.get("count"), "count", errors, minimum=1, maximum=100)

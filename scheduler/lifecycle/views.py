@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from scheduler.accounts.auth import staff_required
+from scheduler.boundary.numbers import form_whole_number
 from scheduler.courses.models import Course
 from scheduler.courses.services import PROVIDERS, configured_providers, get_course, get_session
 from scheduler.dbtypes import utcnow
@@ -73,9 +74,8 @@ def add_sessions(course_id: int):
     course = _managed_course(course_id)
     if not FlaskForm().validate_on_submit():
         return _manage_page(course, _expired(), 400)
-    raw = request.form.get("count", "").strip()
     try:
-        count = inputs.parse_count({"count": int(raw) if raw.isdigit() else raw or None})
+        count = inputs.parse_count({"count": form_whole_number(request.form.get("count"))})
         outcome = services.add_sessions(current_user, course_id, count)
     except DomainError as error:
         db.session.rollback()

@@ -257,6 +257,7 @@ def placeholders(network: Network) -> dict[str, Any]:
         "swap": network.swap,
         "token": network.personal_token,
         "waiting": network.waiting_token,
+        "user": network.staff["facilitator"].id,
         "region_feed": network.region_calendar_token,
         "own_feed": network.own_calendar_token,
     }
@@ -271,6 +272,9 @@ def bodies(network: Network, values: dict[str, Any]) -> dict[tuple[str, str], di
     ]
     applicant = {"name": "Maija", "email": "maija@example.org", "region": "05", "language": "fi"}
     later = closed["sessions"][-1]["starts_at"][:10]
+    before_later = (date.fromisoformat(later) - timedelta(days=3)).isoformat()
+    session_start = next(s for s in closed["sessions"] if s["id"] == values["session"])
+    values_session_start = session_start["starts_at"][:16]
     return {
         ("POST", "/sign-in"): {"data": {"email": "nobody@example.org", "password": "wrong"}},
         ("POST", "/courses/{closed}/apply"): {
@@ -353,6 +357,40 @@ def bodies(network: Network, values: dict[str, Any]) -> dict[tuple[str, str], di
         ("POST", "/api/v1/courses/{open}/texts"): {"json": {"title": {"sv": "Stolgympa"}}},
         ("POST", "/api/v1/sessions/{first}/materials"): {
             "json": {"material": network.materials[1]}
+        },
+        # course lifecycle, staff accounts
+        ("PATCH", "/api/v1/courses/{closed}"): {"json": {"cohost": False}},
+        ("POST", "/api/v1/courses/{closed}/cancel"): {"json": {"reason": {"fi": "Liian vähän"}}},
+        ("POST", "/api/v1/courses/{closed}/copy"): {
+            "json": {"first_session": f"{later}T10:00", "application_deadline": before_later}
+        },
+        ("POST", "/api/v1/courses/{closed}/sessions"): {"json": {"count": 1}},
+        ("POST", "/api/v1/sessions/{session}/cancel"): {"json": {"reason": {"fi": "Sairastui"}}},
+        ("POST", "/api/v1/users"): {
+            "json": {"email": "uusi@example.org", "role": "facilitator", "region": "05"}
+        },
+        ("PATCH", "/api/v1/users/{user}"): {"json": {"active": True}},
+        ("POST", "/planner/courses/{closed}/edit"): {"data": {"title_fi": "Uusi nimi"}},
+        ("POST", "/planner/courses/{closed}/cancel"): {"data": {"reason_fi": "Liian vähän"}},
+        ("POST", "/planner/courses/{closed}/copy"): {
+            "data": {"first_session": f"{later}T10:00", "application_deadline": before_later}
+        },
+        ("POST", "/planner/courses/{closed}/sessions"): {"data": {"count": "1"}},
+        ("POST", "/planner/sessions/{session}/move"): {
+            "data": {"starts_at": values_session_start.replace("T10:", "T12:")}
+        },
+        ("POST", "/planner/sessions/{session}/cancel"): {"data": {"reason_fi": "Sairastui"}},
+        ("POST", "/planner/users/new"): {
+            "data": {"email": "uusi@example.org", "role": "facilitator", "region": "05"}
+        },
+        ("POST", "/planner/users/{user}"): {"data": {"role": "facilitator", "region": "05"}},
+        ("POST", "/planner/users/{user}/active"): {"data": {"active": "1"}},
+        ("POST", "/account/password"): {
+            "data": {"current_password": "wrong", "new_password": "x", "new_password_again": "x"}
+        },
+        ("POST", "/sign-in/forgot"): {"data": {"email": "nobody@example.org"}},
+        ("POST", "/account/set-password/no-such-link"): {
+            "data": {"new_password": "correct horse battery", "new_password_again": "x"}
         },
     }
 

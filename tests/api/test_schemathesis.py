@@ -48,6 +48,14 @@ SEMANTIC_RULES = {
     ("POST", "/sessions/{id}/swap-requests"): "another existing session",
     ("GET", "/reports/hosting"): "the end is on or after the start, within 10 years",
     ("GET", "/reports/languages"): "the end is on or after the start, within 10 years",
+    ("GET", "/reports/ledger"): "the end is on or after the start, within 10 years",
+    ("GET", "/audit"): "the end is on or after the start",
+    ("PATCH", "/courses/{id}"): "as POST /courses, for the course as it would become",
+    ("POST", "/courses/{id}/copy"): "as POST /courses: a future first session, the deadline before",
+    ("POST", "/courses/{id}/cancel"): "a reason in at least one language",
+    ("POST", "/sessions/{id}/cancel"): "a reason in at least one language",
+    ("POST", "/users"): "a deliverable-looking email address; a region for regional roles",
+    ("PATCH", "/users/{id}"): "a region for regional roles",
 }
 
 CONFIG = schemathesis.Config.from_dict(
