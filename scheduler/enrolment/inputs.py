@@ -144,16 +144,24 @@ def _phone(value: Any, field: str, errors: FieldErrors) -> str:
     text = _text(value, field, errors, PHONE_MAX, multiline=False)
     if not text or field in errors:
         return ""
-    try:
-        number = phonenumbers.parse(text, PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = normal_phone(text)
+    if number is None:
         errors.add(
             field,
             _l("Check the phone number. Write it like 040 123 4567 or +358 40 123 4567."),
         )
         return ""
+    return number
+
+
+def normal_phone(text: str) -> str | None:
+    """A valid number in national (Finnish) or international form as E.164, else None."""
+    try:
+        number = phonenumbers.parse(text, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -77,7 +77,7 @@ def notify(application: Application, event: str, **extra: Any) -> None:
                 language,
                 kind=KIND_PREFIX + event,
                 application_id=application.id,
-                shrinkable={"title": course.title.get(language), "name": application.name},
+                shrinkable={"name": application.name, "title": course.title.get(language)},
                 contact=contact,
                 links=links,
                 **context,

@@ -274,7 +274,7 @@ def _queue_invite(
             kind="followup.feedback_invite",
             dedupe_key=key,
             application_id=application.id,
-            shrinkable={"course_title": title, "name": application.name},
+            shrinkable={"name": application.name, "course_title": title},
             feedback_url=url,
             contact=contact,
         )

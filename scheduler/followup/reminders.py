@@ -102,7 +102,7 @@ def send_reminders(now: datetime | None = None) -> QueueReport:
                         kind="followup.reminder",
                         dedupe_key=key,
                         application_id=application.id,
-                        shrinkable={"course_title": title, "name": context.pop("name")},
+                        shrinkable={"name": context.pop("name"), "course_title": title},
                         **context,
                     )
                 else:

@@ -214,10 +214,12 @@ def _deliver(
             kind=f"lifecycle.{event}",
             urgent=urgent,
             application_id=recipient.application.id if recipient.application else None,
+            # Shortened in this order when the text is too long: the name (the support
+            # person knows whom they help), then the reason, then the title.
             shrinkable={
+                "name": context.pop("name"),
                 "reason": context.pop("reason"),
                 "title": course.title.get(recipient.language),
-                "name": context.pop("name"),
             },
             **context,
         )
