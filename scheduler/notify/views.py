@@ -24,14 +24,15 @@ bp = Blueprint("notify", __name__)
 
 
 @bp.app_template_filter("short_day")
-def short_day(moment: date | datetime | None) -> str:
-    """A short weekday and date for text messages: "ti 5.1." / "tis 5/1"."""
+def short_day(moment: date | datetime | None, skeleton: str = "MEd") -> str:
+    """A short date for text messages, Helsinki time: "ti 5.1." / "tis 5/1" (skeleton
+    "Md" leaves out the weekday: "5.1." / "5/1")."""
     if moment is None:
         return ""
     if isinstance(moment, datetime):
         moment = moment.astimezone(HELSINKI).date()
     locale = get_locale()
-    return format_skeleton("MEd", moment, locale=str(locale) if locale else "fi")
+    return format_skeleton(skeleton, moment, locale=str(locale) if locale else "fi")
 
 
 @bp.get("/planner/outbox")
