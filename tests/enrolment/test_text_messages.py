@@ -157,3 +157,21 @@ def test_every_message_fits_three_segments_in_both_languages(
     assert gateway.refused == []
     words = {"fi": "Oma sivusi:", "sv": "Din sida:"}[language]
     assert any(words in sms.message for sms in gateway.accepted)
+
+
+def test_a_reminder_by_text_message_is_queued_once_however_often_the_command_runs(
+    app, client, closed_course, apply, make_user
+):
+    course = closed_course(capacity=2, sessions=1)
+    application_id = apply(course["id"], **_sms_applicant(1, "fi")).get_json()["id"]
+    _decide(client, make_user("planner", "05"), application_id, "accepted")
+    with app.app_context():
+        session = db.session.scalar(db.select(Session).where(Session.course_id == course["id"]))
+        due = reminder_due_from(session.starts_at, "09:00") + timedelta(minutes=1)
+        first = send_reminders(due)
+        second = send_reminders(due + timedelta(minutes=10))
+        reminders = db.session.scalars(
+            db.select(OutboxMessage.phone).where(OutboxMessage.kind == "followup.reminder")
+        ).all()
+    assert (first.queued, second.queued, second.already) == (2, 0, 2)
+    assert sorted(reminders) == ["+358401234501", "+358507654301"]
