@@ -93,6 +93,9 @@ class CourseRegion(db.Model):
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
     seat_quota: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # When the region joined a course that had already started; None: from the start. Its fair
+    # share (scheduler.rotation.shares) counts only the sessions from then on.
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     course: Mapped[Course] = relationship(back_populates="participations")
 

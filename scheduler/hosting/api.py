@@ -1,4 +1,5 @@
-"""Rotation endpoints of the JSON API: re-planning, hosts by hand, closures, swaps, balance."""
+"""Rotation endpoints of the JSON API: re-planning, hosts by hand, closures, swaps, balance,
+the hosting ledger."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from scheduler.api.problems import from_domain_error
 from scheduler.courses.serialize import session_json
 from scheduler.errors import FieldErrors
 from scheduler.extensions import db
-from scheduler.hosting import report, services, swaps
+from scheduler.hosting import ledger, report, services, swaps
 from scheduler.hosting.services import HostConflict
 from scheduler.lifecycle import services as lifecycle
 from scheduler.lifecycle.inputs import parse_move
@@ -155,3 +156,16 @@ def swap_inbox():
 def hosting_report():
     start, end = report.parse_period(request.args.get("from"), request.args.get("to"))
     return report.hosting_report(start, end).as_json()
+
+
+@bp.get("/reports/ledger")
+@api_auth("admin", "planner")
+def ledger_report():
+    start, end = ledger.parse_period(request.args.get("from"), request.args.get("to"))
+    return ledger.trade_ledger(start, end).as_json()
+
+
+@bp.get("/reports/ledger/preview")
+@api_auth("admin", "planner")
+def ledger_preview():
+    return ledger.replan_preview().as_json()

@@ -399,3 +399,6 @@ def balance():
     return render_template("hosting/report.html", report=data, values=values, errors=errors), (
         422 if errors else 200
     )
+
+
+from scheduler.hosting import ledger_views  # noqa: E402, F401  (routes on bp)

@@ -76,7 +76,7 @@ def edit_course(actor: User, course_id: int, data: dict[str, Any]) -> EditOutcom
     rules = Rules.around(coming, set(course.region_codes) | set(new.regions))
     lacking_before = _without_host(course, coming, rules)
 
-    changed = _apply(course, new)
+    changed = _apply(course, new, now)
     outcome = EditOutcome(course=course, changed=changed)
     if any(name in changed for name in ROTATION_FIELDS):
         _release_leavers(coming, removed)
@@ -208,8 +208,13 @@ def _lost_hosts(
 # --- applying ------------------------------------------------------------------------------------
 
 
-def _apply(course: Course, new: CourseInput) -> list[str]:
-    """Write the new values; returns the names of the fields that really changed."""
+def _apply(course: Course, new: CourseInput, now: datetime) -> list[str]:
+    """Write the new values; returns the names of the fields that really changed.
+
+    A region that joins a course already under way owes nothing of what was held before it
+    joined (its fair share counts from `joined_at`, see scheduler.rotation.shares).
+    """
+    started = any(s.starts_at <= now for s in course.sessions)
     changed = []
 
     def put(name: str, attribute: str, value: Any) -> None:
@@ -239,7 +244,9 @@ def _apply(course: Course, new: CourseInput) -> list[str]:
     existing = {p.region_code: p for p in course.participations}
     kept = []
     for position, code in enumerate(new.regions):
-        participation = existing.get(code) or CourseRegion(region_code=code)
+        participation = existing.get(code)
+        if participation is None:
+            participation = CourseRegion(region_code=code, joined_at=now if started else None)
         participation.position = position
         participation.weight = weights[code]
         kept.append(participation)

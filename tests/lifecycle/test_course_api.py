@@ -430,3 +430,27 @@ def test_copy_refusals(client, closed_course, planners, make_user):
         headers=planners["03"].headers,
     )
     assert extra.status_code == 422
+
+
+def test_a_region_joining_a_course_under_way_owes_nothing_of_the_past(
+    client, app, future_course, planners, rows
+):
+    from scheduler.courses.models import CourseRegion
+    from scheduler.extensions import db
+
+    course = future_course(weeks=4, sessions=6)
+    first = course["sessions"][0]
+    past = local(-7, 10)  # the first session was held a week ago
+    rows.session(first["id"], starts_at=past, ends_at=past + timedelta(hours=1))
+    response = patch(client, course["id"], {"regions": ["03", "05", "14", "90"]}, planners["03"])
+    assert response.status_code == 200, response.get_json()
+    with app.app_context():
+        joined = dict(
+            db.session.execute(
+                db.select(CourseRegion.region_code, CourseRegion.joined_at).where(
+                    CourseRegion.course_id == course["id"]
+                )
+            ).all()
+        )
+    assert joined["90"] is not None  # shares count from the day it joined
+    assert joined["03"] is None and joined["05"] is None and joined["14"] is None
