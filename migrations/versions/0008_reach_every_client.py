@@ -5,7 +5,7 @@ channel, a keyed hash of the phone number, short links for text messages, who ge
 messages, and the support person as a party of their own (encrypted at rest).
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0004
 Create Date: 2026-12-14 10:00:00
 
 The upgrade gives every application whose personal link still works its short link's
@@ -23,7 +23,7 @@ from scheduler.security import derived_short_code, derived_token, hash_token
 
 # revision identifiers, used by Alembic.
 revision = "0008"
-down_revision = "0007"  # the integrator re-chains the branches' revisions
+down_revision = "0004"  # main's head when this branch last merged main (0007 before)
 branch_labels = None
 depends_on = None
 
