@@ -52,6 +52,7 @@ PAGE_PACKAGES = (
     "followup",
     "lifecycle",
     "desk",
+    "notify",
 )
 
 

@@ -328,3 +328,28 @@ def live_server(app: Any) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+# --- a stand-in SMS gateway on loopback ----------------------------------------------------
+
+SMS_TOKEN = "gateway-test-token"
+
+
+@pytest.fixture
+def gateway() -> Iterator[Any]:
+    from tests.notify.fake_gateway import FakeGateway
+
+    with FakeGateway(token=SMS_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def sms_app_overrides(gateway: Any) -> dict[str, Any]:
+    """Settings that send text messages to the stand-in gateway (1 s timeout)."""
+    return {
+        "SMS_PROVIDER": "gatewayapi",
+        "SMS_API_URL": gateway.url,
+        "SMS_API_TOKEN": SMS_TOKEN,
+        "SMS_SENDER": "Etapaiva",
+        "SMS_TIMEOUT": 1,
+    }

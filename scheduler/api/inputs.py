@@ -36,11 +36,13 @@ def json_object() -> dict[str, Any]:
     return data
 
 
-def only_fields(data: Mapping[str, Any], allowed: Collection[str], errors: FieldErrors) -> None:
+def only_fields(
+    data: Mapping[str, Any], allowed: Collection[str], errors: FieldErrors, *, prefix: str = ""
+) -> None:
     """Unknown fields are refused (a misspelt field would otherwise be silently ignored)."""
     for name in data:
         if name not in allowed:
-            errors.add(str(name)[:40], _l("Unknown field."))
+            errors.add(prefix + str(name)[:40], _l("Unknown field."))
 
 
 def check_fields(data: Mapping[str, Any], allowed: Collection[str]) -> None:

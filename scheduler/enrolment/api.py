@@ -19,7 +19,9 @@ from scheduler.i18n import iso_local
 TOKEN_MAX = 1000  # far longer than any token the service hands out
 
 
-def application_json(application: Application, same_email_as: list[int]) -> dict[str, Any]:
+def application_json(
+    application: Application, same_email_as: list[int], same_phone_as: list[int] | None = None
+) -> dict[str, Any]:
     return {
         "id": application.id,
         "name": application.name,
@@ -28,10 +30,16 @@ def application_json(application: Application, same_email_as: list[int]) -> dict
         "region": application.region_code,
         "language": application.language,
         "on_behalf": application.on_behalf,
+        "contact": application.contact,
+        "messages_to": application.messages_to,
+        "support_person": (
+            application.support_person.as_dict() if application.support_person else None
+        ),
         "status": application.status,
         "submitted_at": iso_local(application.submitted_at),
         "status_changed_at": iso_local(application.status_changed_at),
         "same_email_as": same_email_as,
+        "same_phone_as": same_phone_as or [],
     }
 
 
@@ -52,7 +60,12 @@ def list_applications(course_id: int):
     _course, applications = services.list_applications(g.api_user, course_id)
     db.session.commit()  # the view is logged
     same = services.same_email_groups(applications)
-    return {"applications": [application_json(a, same.get(a.id, [])) for a in applications]}
+    same_phone = services.same_phone_groups(applications)
+    return {
+        "applications": [
+            application_json(a, same.get(a.id, []), same_phone.get(a.id, [])) for a in applications
+        ]
+    }
 
 
 @bp.post("/applications/<int:application_id>/decision")

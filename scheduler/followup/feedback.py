@@ -19,9 +19,15 @@ from scheduler import audit
 from scheduler.boundary.numbers import whole_number
 from scheduler.courses.models import Course, Session
 from scheduler.dbtypes import utcnow
+from scheduler.enrolment import reach
+from scheduler.enrolment.models import Application
 from scheduler.errors import Conflict, FieldErrors, NotFound
 from scheduler.extensions import db
-from scheduler.followup.mailing import insert_ignoring_duplicates, queue_email_once
+from scheduler.followup.mailing import (
+    insert_ignoring_duplicates,
+    queue_email_once,
+    queue_sms_once,
+)
 from scheduler.followup.models import (
     AGAIN,
     EXPECTATIONS,
@@ -221,6 +227,9 @@ def send_invites(now: datetime | None = None) -> QueueReport:
     for course in courses:
         queued_here = 0
         for application in participants.get(course.id, []):
+            contacts = reach.contacts_of(application)
+            if not contacts:
+                continue  # nobody to write to: no invite
             language = email_language(application)
             token, token_hash = new_token()
             added = insert_ignoring_duplicates(
@@ -238,23 +247,48 @@ def send_invites(now: datetime | None = None) -> QueueReport:
             if not added:
                 already += 1
                 continue
-            queue_email_once(
-                application.email,
-                "followup/feedback_invite",
-                language,
-                kind="followup.feedback_invite",
-                dedupe_key=f"feedback:{course.id}:{application.id}",
-                application_id=application.id,
-                name=application.name,
-                course_title=course.title.get(language),
-                feedback_url=public_url(f"/feedback/{token}?lang={language}"),
-            )
+            # Everyone who gets the participant's messages gets the same one-time link.
+            for contact in contacts:
+                _queue_invite(contact, application, course, language, token)
             queued_here += 1
         if queued_here:
             audit.record("feedback.invites_queued", course, count=queued_here)
         queued += queued_here
         db.session.commit()
     return QueueReport(queued=queued, already=already)
+
+
+def _queue_invite(
+    contact: reach.Contact, application: Application, course: Course, language: str, token: str
+) -> None:
+    key = f"feedback:{course.id}:{application.id}{contact.key()}"
+    title = course.title.get(language)
+    url = public_url(f"/feedback/{token}?lang={language}")
+    if contact.channel == reach.SMS:
+        queue_sms_once(
+            contact.address,
+            "followup/feedback_invite",
+            language,
+            kind="followup.feedback_invite",
+            dedupe_key=key,
+            application_id=application.id,
+            shrinkable={"name": application.name, "course_title": title},
+            feedback_url=url,
+            contact=contact,
+        )
+    else:
+        queue_email_once(
+            contact.address,
+            "followup/feedback_invite",
+            language,
+            kind="followup.feedback_invite",
+            dedupe_key=key,
+            application_id=application.id,
+            name=application.name,
+            contact=contact,
+            course_title=title,
+            feedback_url=url,
+        )
 
 
 # --- open groups: a public form, one answer per browser session --------------------------------

@@ -2,10 +2,10 @@
 
 `notify_session_change()` is the one entry point. `recipients_for()` decides who hears about
 a change: the accepted participants (and, when the whole course is cancelled, the waitlisted
-applicants) and the planners of the regions that host or co-host the changed sessions. Each
-gets one message in their own language, queued in the outbox with the change itself. A new
-channel (SMS) or recipient (a participant's support person) is added in `recipients_for()`
-and `_deliver()` only.
+applicants) — each by email or text message, and their support person when they chose so
+(scheduler.enrolment.reach) — and the planners of the regions that host or co-host the
+changed sessions. Each gets one message in their own language, queued in the outbox with
+the change itself.
 
 A change that touches a session starting within 48 hours is urgent: subscribed calendars may
 refresh only once a day, so the message is marked important and sent at once.
@@ -18,15 +18,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import selectinload
+
 from scheduler.accounts.models import User
 from scheduler.courses.models import Course, Session
 from scheduler.dbtypes import utcnow
-from scheduler.enrolment.mail import personal_links
+from scheduler.enrolment import reach
 from scheduler.enrolment.models import Application
 from scheduler.extensions import db
 from scheduler.hosting.notifications import public_url
 from scheduler.i18n import LocalizedText
-from scheduler.notify.outbox import queue_email
+from scheduler.notify.outbox import queue_email, queue_sms
 
 URGENT_WITHIN = timedelta(hours=48)
 
@@ -68,7 +70,7 @@ class SessionChange:
 
 @dataclass(frozen=True)
 class Recipient:
-    """One person to tell, and how (only "email" today)."""
+    """One person to tell, and how ("email" or "sms")."""
 
     role: str  # participant | waitlisted | planner
     address: str
@@ -76,6 +78,7 @@ class Recipient:
     channel: str = "email"
     region: str | None = None
     application: Application | None = None
+    contact: reach.Contact | None = None  # a participant's (or their support person's)
 
 
 @dataclass
@@ -109,20 +112,23 @@ def recipients_for(course: Course, changes: Sequence[SessionChange], event: str)
                 Application.status.in_(statuses),
                 Application.anonymised_at.is_(None),
             )
+            .options(selectinload(Application.support_person))
             .order_by(Application.id)
         )
         for application in applications:
-            if not application.email:  # phone only: the region calls them
-                continue
-            found.append(
-                Recipient(
-                    role=PARTICIPANT if application.status == "accepted" else WAITLISTED,
-                    address=application.email,
-                    language=application.language,
-                    region=application.region_code,
-                    application=application,
+            # Nobody to reach (a phone-only applicant who chose email): the region calls.
+            for contact in reach.contacts_of(application):
+                found.append(
+                    Recipient(
+                        role=PARTICIPANT if application.status == "accepted" else WAITLISTED,
+                        address=contact.address,
+                        language=reach.message_language(application),
+                        channel=contact.channel,
+                        region=application.region_code,
+                        application=application,
+                        contact=contact,
+                    )
                 )
-            )
     regions = sorted(
         {
             code
@@ -187,9 +193,10 @@ def _deliver(
         "urgent_change": urgent,
         "person": recipient,
     }
-    if recipient.application is not None:
-        context["links"] = personal_links(recipient.application)
+    if recipient.application is not None and recipient.contact is not None:
+        context["links"] = reach.links_for(recipient.contact, recipient.application)
         context["name"] = recipient.application.name
+        context["contact"] = recipient.contact
         template = "lifecycle/participant"
     else:
         context["links"] = {"course": public_url("lifecycle.manage", course_id=course.id)}
@@ -199,7 +206,24 @@ def _deliver(
             if recipient.region in (change.session.host_region, change.session.cohost_region)
         ]
         template = "lifecycle/planner"
-    if recipient.channel == "email":
+    if recipient.channel == reach.SMS:
+        queue_sms(
+            recipient.address,
+            template,
+            recipient.language,
+            kind=f"lifecycle.{event}",
+            urgent=urgent,
+            application_id=recipient.application.id if recipient.application else None,
+            # Shortened in this order when the text is too long: the name (the support
+            # person knows whom they help), then the reason, then the title.
+            shrinkable={
+                "name": context.pop("name"),
+                "reason": context.pop("reason"),
+                "title": course.title.get(recipient.language),
+            },
+            **context,
+        )
+    else:
         queue_email(
             recipient.address,
             template,
