@@ -18,6 +18,7 @@ from scheduler.desk.views import chosen_region as desk_region
 from scheduler.errors import Forbidden, ValidationFailed
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGES
+from scheduler.pages import form_errors
 from scheduler.regions.data import region_facts
 
 bp = Blueprint("courses", __name__)
@@ -120,7 +121,7 @@ def new_course():
             course = services.create_course(current_user, data)
         except ValidationFailed as error:
             db.session.rollback()
-            errors = {field: [str(m) for m in messages] for field, messages in error.errors.items()}
+            errors = form_errors(error)
         except Forbidden as error:
             db.session.rollback()
             errors = {"regions": [str(error.detail)]}
