@@ -25,9 +25,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         _stop(str(error))
     _apply_defaults(app)
 
-    from scheduler import extensions, web
+    from scheduler import extensions, logs, web
     from scheduler.i18n import compile_catalogs
 
+    logs.init_app(app)
     compile_catalogs()
     extensions.db.init_app(app)
     extensions.migrate.init_app(

@@ -88,6 +88,13 @@ def _as_time(value: Any) -> str:
     return f"{int(hours):02d}:{int(minutes):02d}"
 
 
+def _as_log_format(value: Any) -> str:
+    text = _as_str(value)
+    if text not in {"json", "text"}:
+        raise ValueError('expected "json" or "text"')
+    return text
+
+
 def _as_samesite(value: Any) -> str:
     text = _as_str(value)
     if text not in {"Lax", "Strict"}:
@@ -129,6 +136,10 @@ SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "SESSION_COOKIE_SECURE": (None, _as_bool),
     "SESSION_COOKIE_SAMESITE": ("Lax", _as_samesite),
     "LOAD_DEMO_ON_START": (False, _as_bool),
+    "LOG_FORMAT": ("json", _as_log_format),
+    "JOIN_COUNT_FLUSH_SECONDS": (5, _as_int(0, 300)),
+    "CALENDAR_PAST_DAYS": (60, _as_int(0, 3660)),
+    "CALENDAR_FUTURE_DAYS": (548, _as_int(1, 3660)),
     "SQLALCHEMY_ECHO": (False, _as_bool),
 }
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask_migrate import upgrade
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from scheduler.config import ROOT
 from scheduler.extensions import db
@@ -18,6 +21,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # type: ignor
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@contextmanager
+def autocommit() -> Iterator[Connection]:
+    """A pooled connection for reads that need no transaction: on PostgreSQL a statement is
+    then one round trip (no BEGIN before it, no ROLLBACK when the connection goes back)."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        yield connection
 
 
 def schema_is_current() -> bool:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
+
 from scheduler.courses.models import Course, CourseRegion, Session
 from scheduler.extensions import db
 from scheduler.periods import day_bounds, parse_period  # noqa: F401  (re-exported)
@@ -69,19 +71,33 @@ class HostingReport:
 
 
 def hosting_report(start: date, end: date) -> HostingReport:
-    """Two queries whatever the number of courses and sessions."""
+    """Grouped counts from the database: the rows read follow the number of courses and
+    regions in the period, never the number of sessions."""
     low, high = day_bounds(start, end)
     in_period = (
         Session.status == "scheduled",
         Session.starts_at >= low,
         Session.starts_at < high,
     )
-    rows = db.session.execute(
-        db.select(Session.course_id, Session.host_region, Session.cohost_region).where(*in_period)
-    ).all()
-    per_course = Counter(course_id for course_id, _, _ in rows)
-    hosted = Counter(host for _, host, _ in rows if host)
-    cohosted = Counter(cohost for _, _, cohost in rows if cohost)
+    per_course = dict(
+        db.session.execute(
+            db.select(Session.course_id, func.count()).where(*in_period).group_by(Session.course_id)
+        ).all()
+    )
+    hosted: Counter[str] = Counter()
+    cohosted: Counter[str] = Counter()
+    unhosted = 0
+    for host, cohost, count in db.session.execute(
+        db.select(Session.host_region, Session.cohost_region, func.count())
+        .where(*in_period)
+        .group_by(Session.host_region, Session.cohost_region)
+    ):
+        if host:
+            hosted[host] += count
+        else:
+            unhosted += count
+        if cohost:
+            cohosted[cohost] += count
 
     participations: dict[int, list[tuple[str, float]]] = defaultdict(list)
     languages: dict[int, set[str]] = {}
@@ -126,6 +142,6 @@ def hosting_report(start: date, end: date) -> HostingReport:
         start=start,
         end=end,
         regions=regions,
-        sessions=len(rows),
-        unhosted=sum(1 for _, host, _ in rows if host is None),
+        sessions=sum(per_course.values()),
+        unhosted=unhosted,
     )

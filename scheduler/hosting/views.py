@@ -22,6 +22,7 @@ from scheduler.extensions import db
 from scheduler.hosting import grid, report, services, swaps
 from scheduler.hosting.rules import Rules
 from scheduler.i18n import HELSINKI
+from scheduler.pagecache import cached_fragment
 from scheduler.regions.data import region_facts
 
 bp = Blueprint("hosting", __name__)
@@ -68,16 +69,22 @@ def network_grid():
             errors["weeks"] = [_("Choose from 1 to %(count)d weeks.", count=MAX_WEEKS)]
     scope = request.args.get("scope", "mine")
     region = None if scope == "all" or not current_user.region_code else current_user.region_code
-    data = grid.network_grid(start, weeks, region)
+    monday = grid.monday_of(start)
+
+    def render_table() -> str:
+        data = grid.network_grid(monday, weeks, region)
+        return render_template("hosting/_network_table.html", grid=data)
+
     values = {"from": raw_start or start.isoformat(), "weeks": raw_weeks or str(weeks)}
     return render_template(
         "hosting/network.html",
-        grid=data,
+        table=cached_fragment("rotation", (monday, weeks, region), render_table),
+        weeks=weeks,
         scope="all" if region is None else "mine",
         values=values,
         errors=errors,
-        previous=(data.start - timedelta(weeks=weeks)).isoformat(),
-        following=(data.start + timedelta(weeks=weeks)).isoformat(),
+        previous=(monday - timedelta(weeks=weeks)).isoformat(),
+        following=(monday + timedelta(weeks=weeks)).isoformat(),
     ), (422 if errors else 200)
 
 
@@ -390,12 +397,18 @@ def balance():
         "to": request.args.get("to") or date(today.year, 12, 31).isoformat(),
     }
     errors: dict[str, list[str]] = {}
-    data = None
+    body = None
     try:
         start, end = report.parse_period(values["from"], values["to"])
-        data = report.hosting_report(start, end)
     except ValidationFailed as error:
         errors = _errors(error, "from")
-    return render_template("hosting/report.html", report=data, values=values, errors=errors), (
+    else:
+
+        def render_body() -> str:
+            data = report.hosting_report(start, end)
+            return render_template("hosting/_report_body.html", report=data)
+
+        body = cached_fragment("hosting-report", (start, end), render_body)
+    return render_template("hosting/report.html", body=body, values=values, errors=errors), (
         422 if errors else 200
     )

@@ -11,6 +11,7 @@ from scheduler.accounts.auth import staff_required
 from scheduler.dbtypes import utcnow
 from scheduler.errors import ValidationFailed
 from scheduler.i18n import HELSINKI
+from scheduler.pagecache import cached_fragment
 from scheduler.periods import parse_period, this_year
 from scheduler.regions.data import region_facts
 from scheduler.reports.languages import language_parity
@@ -47,7 +48,8 @@ def languages():
 @bp.get("/year")
 @staff_required()
 def year():
-    """The network's courses across a year by month, printable on one A4 landscape page."""
+    """The network's courses across a year by month, a page of courses at a time (each page
+    printable on A4 landscape)."""
     this = utcnow().astimezone(HELSINKI).year
     try:
         chosen = int(request.args.get("year", this))
@@ -56,16 +58,28 @@ def year():
     chosen = min(max(chosen, FIRST_YEAR), LAST_YEAR)
     codes = {fact.code for fact in region_facts()}
     region = request.args.get("region") if request.args.get("region") in codes else None
-    months = [
-        (format_date(date(chosen, month, 1), "LLL"), format_date(date(chosen, month, 1), "LLLL"))
-        for month in range(1, 13)
-    ]
+    page = request.args.get("page", "1")
+    number = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
+
+    def render_table() -> str:
+        found = year_calendar(chosen, region, number)
+        months = [
+            (format_date(date(chosen, m, 1), "LLL"), format_date(date(chosen, m, 1), "LLLL"))
+            for m in range(1, 13)
+        ]
+        return render_template(
+            "reports/_year_table.html",
+            found=found,
+            year=chosen,
+            region=region,
+            months=months,
+        )
+
     return render_template(
         "reports/year.html",
-        rows=year_calendar(chosen, region),
+        table=cached_fragment("year", (chosen, region, number), render_table),
         year=chosen,
         years=range(this - 2, this + 3),
         region=region,
         regions=region_facts(),
-        months=months,
     )
