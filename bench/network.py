@@ -8,7 +8,8 @@ the network are stored, each earlier copy a year (52 weeks) further back: 10× d
 same live network with nine years of history behind it.
 
 Besides the generated courses: one open course whose session is open for joining for the
-next hours (the join benchmark), 1,500 applications per copy spread over the closed courses
+next hours (the join benchmark), 5 applications per course (1,500 in the national network)
+per copy, spread over the closed courses
 (one of them accepted in a course whose session is open now, with a known personal link),
 a planner and an admin of region 05, and region 05's secret calendar address.
 """
@@ -28,7 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SEED = 2027
-APPLICATIONS_PER_COPY = 1500
+APPLICATIONS_PER_COURSE = 5  # 1,500 in the 300-course network
 PASSWORD = "bench-password-2027"
 PLANNER = "planner05@bench.etapaiva.fi"
 ADMIN = "admin@bench.etapaiva.fi"
@@ -111,7 +112,8 @@ def load_network(scale: int = 1, courses: int | None = None, *, now: datetime) -
         closed = [cid for cid, kind in course_ids if kind == "closed"]
         if copy == 0:
             participant_course = _open_now(closed, now)
-        _insert_applications(closed, rng, counts, now - copy * YEAR)
+        how_many = APPLICATIONS_PER_COURSE * len(network)
+        _insert_applications(closed, how_many, rng, counts, now - copy * YEAR)
     assert participant_course is not None
     live = _insert_live_course(now, counts)
     token = _participant(participant_course)
@@ -296,7 +298,7 @@ def _insert_live_course(now: datetime, counts: dict[str, int]) -> int:
 
 
 def _insert_applications(
-    closed: list[int], rng: random.Random, counts: dict[str, int], when: datetime
+    closed: list[int], how_many: int, rng: random.Random, counts: dict[str, int], when: datetime
 ) -> None:
     from scheduler.courses.models import CourseRegion
     from scheduler.enrolment.models import Application
@@ -312,7 +314,7 @@ def _insert_applications(
         regions.setdefault(course_id, []).append(code)
     statuses = ("submitted", "accepted", "accepted", "waitlisted", "rejected", "withdrawn")
     made = []
-    for index in range(APPLICATIONS_PER_COPY):
+    for index in range(how_many):
         course_id = closed[index % len(closed)]
         name = f"{rng.choice(FIRST_NAMES)} Testinen {counts['applications'] + index}"
         made.append(

@@ -8,8 +8,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from scheduler.backup import backup
 from scheduler.errors import DomainError
 from scheduler.extensions import db
+from scheduler.worker import worker_command
 
 users = AppGroup("users", help="Create users and API tokens.")
 outbox = AppGroup("outbox", help="Deliver queued email.")
@@ -22,6 +24,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users)
     app.cli.add_command(outbox)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(backup)
     # Domain packages may add their own command groups (reminders, meetings, privacy …).
     for package in ("hosting", "enrolment", "meetings", "calendars", "content", "followup"):
         try:

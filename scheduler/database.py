@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from scheduler.config import ROOT
 from scheduler.extensions import db
@@ -31,15 +36,33 @@ def autocommit() -> Iterator[Connection]:
         yield connection
 
 
-def schema_is_current() -> bool:
-    from alembic.config import Config
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
+VERSION_SQL = "SELECT version_num FROM alembic_version"
 
+
+@cache
+def latest_revisions() -> frozenset[str]:
+    """The heads of the migrations shipped with this code (read once per process)."""
     script = ScriptDirectory.from_config(_alembic_config(Config))
+    return frozenset(script.get_heads())
+
+
+def schema_is_current() -> bool:
     with db.engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_heads()
-    return set(current) == set(script.get_heads())
+    return set(current) == latest_revisions()
+
+
+def readiness() -> str | None:
+    """None when the database answers and its schema is at the latest migration, else why not
+    (a short technical reason for the load balancer's log, never a secret)."""
+    try:
+        with autocommit() as connection:
+            current = set(connection.exec_driver_sql(VERSION_SQL).scalars())
+    except (SQLAlchemyError, OSError) as error:
+        return f"database unavailable or without a schema: {type(error).__name__}"
+    if current != latest_revisions():
+        return "schema is not at the latest migration"
+    return None
 
 
 def _alembic_config(config_class):  # type: ignore[no-untyped-def]
