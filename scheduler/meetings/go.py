@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam
 
 from scheduler.courses.models import Course, Session
-from scheduler.database import autocommit
+from scheduler.database import FastSelect
 from scheduler.dbtypes import UTCDateTime
 from scheduler.enrolment.models import Application
 from scheduler.extensions import db
@@ -97,11 +97,17 @@ def _joined(query: Any) -> Any:
 
 
 # Built once: per request only the parameters change (and the compiled form is cached).
-_BY_COURSE = _joined(db.select(*_COLUMNS).where(Course.id == bindparam("course_id")))
-_BY_TOKEN = _joined(
-    db.select(Application.id, Application.status, Application.name, Application.language, *_COLUMNS)
-    .join(Course, Course.id == Application.course_id)
-    .where(Application.token_hash == bindparam("token_hash"))
+# Built and compiled once: per request only the parameters change, and the query is one
+# round trip outside any transaction (scheduler.database.FastSelect).
+_BY_COURSE = FastSelect(_joined(db.select(*_COLUMNS).where(Course.id == bindparam("course_id"))))
+_BY_TOKEN = FastSelect(
+    _joined(
+        db.select(
+            Application.id, Application.status, Application.name, Application.language, *_COLUMNS
+        )
+        .join(Course, Course.id == Application.course_id)
+        .where(Application.token_hash == bindparam("token_hash"))
+    )
 )
 
 
@@ -128,10 +134,7 @@ def _target(row: Any) -> GoTarget:
 
 def course_target(course_id: int, now: datetime, window: timedelta) -> GoTarget | None:
     """None when there is no such course."""
-    with autocommit() as connection:
-        row = connection.execute(
-            _BY_COURSE, {"course_id": course_id, "now": now, "soon": now + window}
-        ).first()
+    row = _BY_COURSE.one({"course_id": course_id, "now": now, "soon": now + window})
     return None if row is None else _target(row)
 
 
@@ -141,10 +144,7 @@ def participant_target(
     """The application of a personal link and its course's target; None for an unknown link."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    with autocommit() as connection:
-        row = connection.execute(
-            _BY_TOKEN, {"token_hash": hash_token(token), "now": now, "soon": now + window}
-        ).first()
+    row = _BY_TOKEN.one({"token_hash": hash_token(token), "now": now, "soon": now + window})
     if row is None:
         return None
     return ParticipantRow(*row[:4]), _target(row[4:])
