@@ -25,7 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         _stop(str(error))
     _apply_defaults(app)
 
-    from scheduler import extensions, logs, web
+    from scheduler import extensions, logs, pagecache, web
     from scheduler.i18n import compile_catalogs
 
     logs.init_app(app)
@@ -38,6 +38,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.login_manager.init_app(app)
     extensions.csrf.init_app(app)
     web.register(app)
+    pagecache.init_app(app)
 
     from scheduler.commands import register_commands
 

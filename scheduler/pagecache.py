@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Response, request, session
+from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 from markupsafe import Markup
 
 from scheduler.derived import derived
 from scheduler.web import current_language
 
+BLOCKS = "etapaiva.blocks"
 PUBLIC_CACHE = "public, no-cache"
 VARY = "Cookie, Accept-Language"
 
@@ -91,3 +92,25 @@ def cached_fragment(
         valid_until=lambda _: valid_until,
     )
     return Markup(html)
+
+
+def cached_block(name: str, *key: Any, caller: Callable[[], str]) -> Markup:
+    """`{% call cached_block("staff-nav", current_user.role) %}…{% endcall %}` in a template:
+    the block is rendered once per process for each language and key, then reused.
+
+    Only for markup that depends on nothing but the key and the language (navigation, fixed
+    texts): no CSRF token, no counts, no data. Templates that reload (debug) are not cached.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.jinja_env.auto_reload:
+        return Markup(caller())
+    blocks = app.extensions.setdefault(BLOCKS, {})
+    entry = (name, current_language(), *key)
+    found = blocks.get(entry)
+    if found is None:
+        found = blocks[entry] = Markup(caller())
+    return found
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(cached_block)
