@@ -164,7 +164,11 @@ def matches(entry: Listed, filters: Filters, words: list[str]) -> bool:
 
 
 def parse_filters(
-    region: str | None, language: str | None, kind: str | None, query: str | None, known: set
+    region: str | None,
+    language: str | None,
+    kind: str | None,
+    query: str | None,
+    known: set[str],
 ) -> Filters:
     """Unknown values are ignored (the page shows everything) rather than refused."""
     return Filters(

@@ -231,15 +231,15 @@ def join_participant(token: str):
 def join_participant_go(token: str):
     now = utcnow()
     found = go.participant_target(token, now, _window())
-    if found is None or found[0].status != "accepted":
-        application, refused = _participant(token)  # the page that explains why
+    if found is None:
+        return _page(None, notice="unknown", status=404)
+    application, target = found
+    if application.status != "accepted":
+        _, refused = _participant(token)  # the page that explains why
         if refused is not None:
-            if application is not None and application.status in ("submitted", "waitlisted"):
+            if application.status in ("submitted", "waitlisted"):
                 refused.status_code = 403
             return refused
-        found = go.participant_target(token, now, _window())
-        assert found is not None
-    application, target = found
     _use_language(application.language)
     name = application.name
 
