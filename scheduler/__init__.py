@@ -8,7 +8,14 @@ from typing import Any
 
 from flask import Flask
 
-from scheduler.config import ROOT, ConfigError, instance_secret_key, load_config
+from scheduler import crypto
+from scheduler.config import (
+    ROOT,
+    ConfigError,
+    instance_data_key,
+    instance_secret_key,
+    load_config,
+)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -30,6 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     logs.init_app(app)
     compile_catalogs()
+    crypto.init_app(app, app.config["DATA_ENCRYPTION_KEYS"])
     extensions.db.init_app(app)
     extensions.migrate.init_app(
         app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True
@@ -68,11 +76,17 @@ def _apply_defaults(app: Flask) -> None:
             if config["TESTING"]
             else instance_secret_key(instance)
         )
+    if not config.get("DATA_ENCRYPTION_KEYS"):
+        config["DATA_ENCRYPTION_KEYS"] = (
+            (crypto.TEST_KEY,) if config["TESTING"] else (instance_data_key(instance),)
+        )
     if config.get("UPLOAD_FOLDER") is None:
         config["UPLOAD_FOLDER"] = str(instance / "uploads")
     if config.get("SESSION_COOKIE_SECURE") is None:
         config["SESSION_COOKIE_SECURE"] = config["PUBLIC_BASE_URL"].startswith("https://")
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    if config.get("HSTS_ENABLED") is None:
+        config["HSTS_ENABLED"] = config["PUBLIC_BASE_URL"].startswith("https://")
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["REMEMBER_COOKIE_HTTPONLY"] = True
     config["REMEMBER_COOKIE_SAMESITE"] = config["SESSION_COOKIE_SAMESITE"]

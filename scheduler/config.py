@@ -6,6 +6,8 @@ start-up fails with one sentence that names the key instead of a traceback.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 import tomllib
@@ -95,6 +97,32 @@ def _as_log_format(value: Any) -> str:
     return text
 
 
+def _as_optional_bool(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    return _as_bool(value)
+
+
+def _as_fernet_keys(value: Any) -> tuple[str, ...] | None:
+    """Data encryption keys, newest first: a TOML list, or text with commas between keys."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, str):
+        items = [part.strip() for part in value.replace("\n", ",").split(",")]
+    elif isinstance(value, list | tuple):
+        items = [part.strip() if isinstance(part, str) else part for part in value]
+    else:
+        raise ValueError("expected a list of keys made by `flask --app scheduler privacy new-key`")
+    keys = tuple(item for item in items if item != "")
+    for key in keys:
+        if not isinstance(key, str) or not is_fernet_key(key):
+            raise ValueError(
+                "each key must be 32 random bytes in URL-safe base64 "
+                "(make one with `flask --app scheduler privacy new-key`)"
+            )
+    return keys or None
+
+
 def _as_samesite(value: Any) -> str:
     text = _as_str(value)
     if text not in {"Lax", "Strict"}:
@@ -135,6 +163,12 @@ SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "PROXY_FIX_HOPS": (0, _as_int(0, 5)),
     "SESSION_COOKIE_SECURE": (None, _as_bool),
     "SESSION_COOKIE_SAMESITE": ("Lax", _as_samesite),
+    "HSTS_ENABLED": (None, _as_optional_bool),
+    "HSTS_MAX_AGE": (31536000, _as_int(0, 63072000)),
+    "DATA_ENCRYPTION_KEYS": (None, _as_fernet_keys),
+    "SIGN_IN_MAX_FAILURES_PER_ACCOUNT": (5, _as_int(1, 1000)),
+    "SIGN_IN_MAX_FAILURES_PER_ADDRESS": (30, _as_int(1, 100000)),
+    "SIGN_IN_LOCK_MINUTES": (15, _as_int(1, 1440)),
     "LOAD_DEMO_ON_START": (False, _as_bool),
     "LOG_FORMAT": ("json", _as_log_format),
     "JOIN_COUNT_FLUSH_SECONDS": (5, _as_int(0, 300)),
@@ -219,6 +253,11 @@ def _check_consistency(config: dict[str, Any]) -> None:
             raise ConfigError("Setting SECRET_KEY is missing: production needs its own secret key.")
         if not config["SQLALCHEMY_DATABASE_URI"]:
             raise ConfigError("Setting SQLALCHEMY_DATABASE_URI is missing: production needs one.")
+        if not config["DATA_ENCRYPTION_KEYS"]:
+            raise ConfigError(
+                "Setting DATA_ENCRYPTION_KEYS is missing: production needs its own key to "
+                "encrypt clients' health data (make one with `flask privacy new-key`)."
+            )
     if config["SECRET_KEY"] is not None and len(config["SECRET_KEY"]) < 16:
         raise ConfigError("Setting SECRET_KEY is malformed: use at least 16 random characters.")
     if bool(config["JITSI_APP_ID"]) != bool(config["JITSI_APP_SECRET"]):
@@ -227,13 +266,34 @@ def _check_consistency(config: dict[str, Any]) -> None:
         raise ConfigError("Settings BBB_URL and BBB_SECRET must be set together.")
 
 
+def is_fernet_key(key: str) -> bool:
+    """A Fernet key is 32 bytes in URL-safe base64 (44 characters with padding)."""
+    try:
+        return len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return False
+
+
+def new_fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
 def instance_secret_key(instance_path: Path) -> str:
     """The embedded default's secret key, generated once and kept in the instance folder."""
-    key_file = instance_path / "secret_key"
+    return _instance_file(instance_path, "secret_key", lambda: secrets.token_urlsafe(48))
+
+
+def instance_data_key(instance_path: Path) -> str:
+    """The embedded default's data encryption key, generated once like the secret key."""
+    return _instance_file(instance_path, "data_key", new_fernet_key)
+
+
+def _instance_file(instance_path: Path, name: str, make: Callable[[], str]) -> str:
+    key_file = instance_path / name
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
     instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
+    key = make()
     try:
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process won the race: use its key

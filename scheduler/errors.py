@@ -18,6 +18,11 @@ class DomainError(Exception):
         self.detail = detail
         self.errors = {key: list(value) for key, value in (errors or {}).items()}
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra response headers for the answer (e.g. Retry-After)."""
+        return {}
+
 
 class ValidationFailed(DomainError):
     status = 422
@@ -42,6 +47,21 @@ class Forbidden(DomainError):
 class Unauthorized(DomainError):
     status = 401
     title = "Unauthorized"
+
+
+class TooManyRequests(DomainError):
+    """A limit holds; `retry_after` (seconds) becomes the Retry-After header."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: Any = "", *, retry_after: int | None = None):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {} if self.retry_after is None else {"Retry-After": str(max(self.retry_after, 1))}
 
 
 class FieldErrors:

@@ -11,9 +11,11 @@ from urllib.parse import urlencode
 from flask import (
     Flask,
     Response,
+    current_app,
     g,
     has_app_context,
     has_request_context,
+    make_response,
     render_template,
     request,
 )
@@ -117,8 +119,11 @@ def _domain_error(error: DomainError) -> Any:
     if _is_api():
         from scheduler.api.problems import from_domain_error
 
-        return from_domain_error(error)
-    return render_error(error.status, str(error.detail))
+        response = from_domain_error(error)
+    else:
+        response = make_response(render_error(error.status, str(error.detail)))
+    response.headers.update(error.headers)
+    return response
 
 
 def _csrf_error(error: CSRFError) -> Any:
@@ -169,6 +174,12 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config.get("HSTS_ENABLED"):
+        # On by default when PUBLIC_BASE_URL is https; HSTS_ENABLED turns it on behind a
+        # TLS-terminating proxy that the app reaches over plain http.
+        headers.setdefault(
+            "Strict-Transport-Security", f"max-age={current_app.config['HSTS_MAX_AGE']}"
+        )
     if response.mimetype == "text/html":
         headers.setdefault(
             "Content-Security-Policy",

@@ -27,12 +27,18 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every session cookie's user id; raising it ends every session of the user
+    # (sign-out, password change, deactivation), copied cookies included.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie names
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_admin(self) -> bool:
@@ -42,6 +48,7 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
+        """Do not use for signing in: scheduler.accounts.signin does equal work for all."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
     def acts_for(self, region_code: str | None) -> bool:
@@ -60,3 +67,18 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class SignInThrottle(db.Model):
+    """Sign-in attempts per account and per client address, shared by every app process.
+
+    The key is a keyed hash (of the lower-cased email, or of the address), so the table
+    names no one and also counts attempts on accounts that do not exist.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
+from scheduler.accounts import services
 from scheduler.accounts.forms import SignInForm
 from scheduler.accounts.models import User
-from scheduler.accounts.services import authenticate
+from scheduler.errors import TooManyRequests
 from scheduler.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -18,9 +19,15 @@ bp = Blueprint("accounts", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The cookie names "<id>:<session version>"; an older version or a deactivated user
+    is signed out at once (scheduler.accounts.services.end_all_sessions)."""
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 login_manager.login_view = "accounts.sign_in"
@@ -45,19 +52,31 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     form = SignInForm()
+    status = 200
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = services.sign_in(form.email.data, form.password.data, request.remote_addr)
+        except TooManyRequests as error:
+            form.password.errors.append(str(error.detail))
+            page = render_template("accounts/sign_in.html", form=form)
+            return page, 429, error.headers
         if user is not None:
             login_user(user)
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("The email or the password is wrong."))
-    status = 422 if form.is_submitted() and form.errors else 200
+    if form.is_submitted() and form.errors:
+        status = 422
     return render_template("accounts/sign_in.html", form=form), status
 
 
 @bp.post("/sign-out")
 @login_required
 def sign_out():
+    """Ends every session of the user, on every device, copied cookies included."""
+    services.end_all_sessions(current_user, actor=current_user)
+    db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("courses.catalogue"))

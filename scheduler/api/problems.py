@@ -37,6 +37,7 @@ def from_domain_error(error: DomainError) -> Response:
         404: gettext("Not found"),
         409: gettext("Conflicts with the current state"),
         422: gettext("Invalid input"),
+        429: gettext("Too many requests"),
     }
     return problem(error.status, titles.get(error.status, error.title), error.detail, error.errors)
 

@@ -205,10 +205,19 @@ def attach(user: User, session_id: int, material_id: int) -> SessionMaterial:
 
 
 def detach(user: User, session_id: int, material_id: int) -> None:
+    """Remove a material the user can see from a session of one of their region's courses.
+
+    A material the user cannot see answers exactly like one that is not attached (404, the
+    same words), so the answer never tells which hidden materials a session has.
+    """
     session = _session_for_staff(user, session_id)
     link = db.session.scalar(
-        db.select(SessionMaterial).where(
-            SessionMaterial.session_id == session.id, SessionMaterial.material_id == material_id
+        db.select(SessionMaterial)
+        .join(Material, Material.id == SessionMaterial.material_id)
+        .where(
+            SessionMaterial.session_id == session.id,
+            SessionMaterial.material_id == material_id,
+            access.visible_clause(user),
         )
     )
     if link is None:

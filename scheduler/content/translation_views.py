@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from scheduler.accounts.auth import staff_required
 from scheduler.content import translations
 from scheduler.content.views import bp, errors_of, me, safe_next
-from scheduler.errors import DomainError
+from scheduler.errors import DomainError, NotFound
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGES
 
@@ -49,6 +49,8 @@ def _ask(create: Callable[..., Any], subject_id: int, default: str) -> Any:
             create(me(), subject_id, language)
             db.session.commit()
             flash(_("Your request was sent. The owner region sees it in its list."), "success")
+    except NotFound:
+        raise  # unknown, or a material the user cannot see: 404 like every other verb
     except DomainError as error:
         db.session.rollback()
         flash(str(error.detail), "error")

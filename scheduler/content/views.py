@@ -28,7 +28,7 @@ from scheduler.accounts.auth import bearer_user, staff_required
 from scheduler.content import access, files, inputs, services, translations
 from scheduler.content.models import Material
 from scheduler.dbtypes import utcnow
-from scheduler.errors import DomainError
+from scheduler.errors import DomainError, NotFound
 from scheduler.extensions import db, login_manager
 from scheduler.i18n import LANGUAGES
 from scheduler.regions.data import region_facts
@@ -253,6 +253,8 @@ def attach(material_id: int):
             services.attach(me(), int(session_id), material_id)
             db.session.commit()
             flash(_("The material was attached to the session."), "success")
+    except NotFound:
+        raise  # a material the user cannot see: 404, like every other verb on it
     except DomainError as error:
         db.session.rollback()
         flash(str(error.detail), "error")
@@ -264,11 +266,14 @@ def attach(material_id: int):
 def detach(session_id: int, material_id: int):
     try:
         services.detach(me(), session_id, material_id)
-        db.session.commit()
-        flash(_("The material was removed from the session."), "success")
+    except NotFound:
+        raise  # a hidden or unattached material: 404, like every other verb on it
     except DomainError as error:
         db.session.rollback()
         flash(str(error.detail), "error")
+    else:
+        db.session.commit()
+        flash(_("The material was removed from the session."), "success")
     return redirect(safe_next(url_for("content.my_sessions")))
 
 

@@ -15,7 +15,7 @@ from scheduler.extensions import db
 from scheduler.i18n import iso_local
 
 
-def application_json(application: Application) -> dict[str, Any]:
+def application_json(application: Application, same_email_as: list[int]) -> dict[str, Any]:
     return {
         "id": application.id,
         "name": application.name,
@@ -27,14 +27,19 @@ def application_json(application: Application) -> dict[str, Any]:
         "status": application.status,
         "submitted_at": iso_local(application.submitted_at),
         "status_changed_at": iso_local(application.status_changed_at),
+        "same_email_as": same_email_as,
     }
 
 
 @bp.post("/courses/<int:course_id>/applications")
 def submit_application(course_id: int):
-    application, _token = services.submit(course_id, json_object(), address=request.remote_addr)
+    # The personal link is emailed, never answered; a second application with the same
+    # address is stored too, so this answer never tells that the address applied before.
+    submission = services.submit(
+        course_id, json_object(), address=request.remote_addr, store_duplicate=True
+    )
     db.session.commit()
-    return {"id": application.id, "status": application.status}, 201
+    return {"id": submission.application.id, "status": submission.application.status}, 201
 
 
 @bp.get("/courses/<int:course_id>/applications")
@@ -42,7 +47,8 @@ def submit_application(course_id: int):
 def list_applications(course_id: int):
     _course, applications = services.list_applications(g.api_user, course_id)
     db.session.commit()  # the view is logged
-    return {"applications": [application_json(a) for a in applications]}
+    same = services.same_email_groups(applications)
+    return {"applications": [application_json(a, same.get(a.id, [])) for a in applications]}
 
 
 @bp.post("/applications/<int:application_id>/decision")

@@ -20,4 +20,25 @@ def purge_command() -> None:
     click.echo(f"{count} applications anonymised (courses ended over {days} days ago).")
 
 
+@privacy.command("reencrypt")
+def reencrypt_command() -> None:
+    """Encrypt every stored health-data value with the newest DATA_ENCRYPTION_KEYS key.
+
+    Put a new key first in DATA_ENCRYPTION_KEYS (keep the old ones after it), restart,
+    run this, then remove the old keys. Also encrypts any value still in clear text.
+    """
+    from scheduler.rekey import reencrypt_all
+
+    count = reencrypt_all()
+    click.echo(f"{count} values re-encrypted under the newest key.")
+
+
+@privacy.command("new-key")
+def new_key_command() -> None:
+    """Print a new random data encryption key (for DATA_ENCRYPTION_KEYS)."""
+    from scheduler.config import new_fernet_key
+
+    click.echo(new_fernet_key())
+
+
 COMMANDS = [privacy]

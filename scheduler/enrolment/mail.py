@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -11,6 +12,7 @@ from scheduler.dbtypes import utcnow
 from scheduler.enrolment.models import Application
 from scheduler.enrolment.tokens import personal_token
 from scheduler.extensions import db
+from scheduler.notify.models import OutboxMessage
 from scheduler.notify.outbox import queue_email
 
 KIND_PREFIX = "enrolment."
@@ -23,7 +25,11 @@ TEMPLATES = {
     "rejected": "rejected",
     "withdrawn": "withdrawn",
     "removed": "withdrawn",
+    "again": "again",
 }
+# At most one "you already applied" email per application in this time: a stranger who
+# keeps sending the form with someone's address cannot flood their mailbox.
+AGAIN_EVERY = timedelta(hours=1)
 
 
 def personal_links(application: Application) -> dict[str, str]:
@@ -59,6 +65,7 @@ def notify(application: Application, event: str, **extra: Any) -> None:
         f"enrolment/{TEMPLATES[event]}",
         application.language,
         kind=KIND_PREFIX + event,
+        application_id=application.id,
         application=application,
         course=application.course,
         event=event,
@@ -66,3 +73,21 @@ def notify(application: Application, event: str, **extra: Any) -> None:
         next_session=next_session(application.course_id),
         **extra,
     )
+
+
+def notify_again(application: Application) -> None:
+    """Someone applied again with this application's address: send the address its link.
+
+    Sent at most once per AGAIN_EVERY for one application.
+    """
+    recent = db.session.scalar(
+        db.select(OutboxMessage.id)
+        .where(
+            OutboxMessage.application_id == application.id,
+            OutboxMessage.kind == KIND_PREFIX + "again",
+            OutboxMessage.created_at > utcnow() - AGAIN_EVERY,
+        )
+        .limit(1)
+    )
+    if recent is None:
+        notify(application, "again")

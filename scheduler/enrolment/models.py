@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.courses.models import Course
-from scheduler.dbtypes import UTCDateTime, utcnow
+from scheduler.dbtypes import EncryptedText, UTCDateTime, utcnow
 from scheduler.extensions import db
 
 APPLICATION_STATUSES = ("submitted", "accepted", "waitlisted", "rejected", "withdrawn")
@@ -37,27 +37,22 @@ class Application(db.Model):
     __table_args__ = (
         Index("ix_application_course_status", "course_id", "status"),
         Index("ix_application_course_region", "course_id", "region_code"),
-        # One application per course and email address (phone-only applications have "").
-        # The service checks first for a kind message; this index stops concurrent doubles.
-        Index(
-            "uq_application_course_email",
-            "course_id",
-            "email",
-            unique=True,
-            sqlite_where=text("email != ''"),
-            postgresql_where=text("email != ''"),
-        ),
+        # Not unique: the public API answers every stored submission with a new id, so a
+        # second application with the same address cannot be refused without telling a
+        # stranger that the address applied (see services.submit). The form stores none.
+        Index("ix_application_course_email", "course_id", "email"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254), default="")
-    phone: Mapped[str] = mapped_column(String(40), default="")
+    # Special-category data is encrypted at rest (scheduler.crypto); it cannot be searched.
+    phone: Mapped[str] = mapped_column(EncryptedText, default="")
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     language: Mapped[str] = mapped_column(String(2))
-    needs: Mapped[str] = mapped_column(Text, default="")
-    message: Mapped[str] = mapped_column(Text, default="")
+    needs: Mapped[str] = mapped_column(EncryptedText, default="")
+    message: Mapped[str] = mapped_column(EncryptedText, default="")
     on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(String(12), default="submitted")

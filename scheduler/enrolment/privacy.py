@@ -1,8 +1,9 @@
 """Applicants' data: the download of everything stored about one applicant, and the purge.
 
 The purge anonymises applications of courses that ended more than PRIVACY_RETENTION_DAYS
-ago: contact details and free text are cleared, the personal link is revoked, and only
-region, language and status stay for statistics. It claims rows with
+ago: contact details and free text are cleared, the personal link is revoked, every email
+of the application is deleted (sent or not, of any kind), and only region, language and
+status stay for statistics. It claims rows with
 `FOR UPDATE SKIP LOCKED` on PostgreSQL, so it may run on several hosts at once.
 """
 
@@ -13,14 +14,14 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import func, or_
 
+from scheduler.accounts import throttle as sign_in_throttle
 from scheduler.accounts.models import User
 from scheduler.audit import AuditEntry
 from scheduler.courses.models import Session
 from scheduler.dbtypes import utcnow
 from scheduler.enrolment import throttle
-from scheduler.enrolment.mail import KIND_PREFIX
 from scheduler.enrolment.models import Application
 from scheduler.enrolment.tokens import revoke_token
 from scheduler.extensions import db
@@ -28,6 +29,8 @@ from scheduler.i18n import iso_local
 from scheduler.notify.models import OutboxMessage
 
 BATCH = 200
+# Kinds of email that go to applicants and carry their name and personal links.
+PERSONAL_KINDS = ("enrolment.", "followup.")
 
 
 def purge(now: datetime | None = None) -> int:
@@ -52,13 +55,14 @@ def purge(now: datetime | None = None) -> int:
         batch = list(db.session.scalars(query))
         if not batch:
             break
-        emails = {application.email for application in batch if application.email}
         for application in batch:
             anonymise(application, now)
-        _forget_sent_mail(emails, cutoff)
+        _forget_mail([application.id for application in batch])
         db.session.commit()
         total += len(batch)
+    _forget_unowned_mail(cutoff)
     throttle.forget_old()
+    sign_in_throttle.forget_old()
     db.session.commit()
     return total
 
@@ -73,17 +77,22 @@ def anonymise(application: Application, now: datetime) -> None:
     revoke_token(application)
 
 
-def _forget_sent_mail(emails: set[str], cutoff: datetime) -> None:
-    """Delivered enrolment emails repeat the applicant's name and link: remove them too."""
-    if not emails:
-        return
+def _forget_mail(application_ids: list[int]) -> None:
+    """Every email of these applications goes, of whatever kind, sent or not: enrolment
+    emails, reminders and feedback invitations all repeat a name and a personal link."""
+    db.session.execute(
+        db.delete(OutboxMessage).where(OutboxMessage.application_id.in_(application_ids))
+    )
+
+
+def _forget_unowned_mail(cutoff: datetime) -> None:
+    """Personal emails that name no application (queued before emails recorded theirs, or
+    whose application was deleted) go once they are older than the retention time."""
     db.session.execute(
         db.delete(OutboxMessage).where(
-            OutboxMessage.recipient.in_(emails),
-            OutboxMessage.kind.startswith(KIND_PREFIX),
-            (OutboxMessage.sent_at.is_not(None))
-            | (OutboxMessage.failed_at.is_not(None))
-            | (OutboxMessage.created_at < cutoff),
+            OutboxMessage.application_id.is_(None),
+            or_(*(OutboxMessage.kind.startswith(prefix) for prefix in PERSONAL_KINDS)),
+            OutboxMessage.created_at < cutoff,
         )
     )
 
@@ -178,14 +187,11 @@ def _views(application: Application) -> list[dict[str, Any]]:
 
 
 def _emails(application: Application) -> list[dict[str, Any]]:
-    if not application.email:
-        return []
+    """This application's own emails only: never others sent to the same address, which
+    whoever typed that address into a form must not read."""
     messages = db.session.scalars(
         db.select(OutboxMessage)
-        .where(
-            OutboxMessage.recipient == application.email,
-            OutboxMessage.kind.startswith(KIND_PREFIX),
-        )
+        .where(OutboxMessage.application_id == application.id)
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     )
     return [

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from scheduler import audit
 from scheduler.accounts.models import User
@@ -27,10 +26,6 @@ from scheduler.errors import Conflict, FieldErrors, Forbidden, NotFound, Validat
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
 
-DUPLICATE = _l(
-    "We already have an application for this course with this email address. You do not "
-    "need to apply again. Your personal link is in the email we sent you."
-)
 # planner decision -> the email event it sends
 DECISION_EVENTS = {
     "accepted": "accepted",
@@ -75,14 +70,34 @@ def check_taking_applications(course: Course) -> None:
 # --- applying ------------------------------------------------------------------------------
 
 
-def submit(course_id: int, data: dict[str, Any], *, address: str | None) -> tuple[Application, str]:
-    """Store a new application and queue its confirmation; returns it with its personal token."""
+@dataclass(frozen=True)
+class Submission:
+    application: Application
+    created: bool  # False: the address already had an application and was emailed its link
+
+
+def submit(
+    course_id: int, data: dict[str, Any], *, address: str | None, store_duplicate: bool
+) -> Submission:
+    """Store a new application and queue its confirmation with the personal link.
+
+    The personal link is sent only to the email address, never in the answer: whoever
+    opens it has shown they read that mailbox. Neither answer tells a stranger whether the
+    address had already applied (for a disability course that is health data). When it
+    had, the form (`store_duplicate=False`) stores nothing and emails the address its
+    existing link; the API, whose answer carries the new application's id, stores the
+    second application (`store_duplicate=True`), tells the address so, and planners see
+    both marked as having the same address.
+    """
     course = get_course(course_id)
     check_taking_applications(course)
-    throttle.check(address)
     parsed = parse_application(data, course)
-    if parsed.email and _has_application(course.id, parsed.email):
-        raise Conflict(DUPLICATE)
+    throttle.reserve(address)
+    earlier = _earlier_application(course.id, parsed.email) if parsed.email else None
+    if earlier is not None and not store_duplicate:
+        audit.record("application.resubmit", earlier, actor_kind="applicant", course=course.id)
+        mail.notify_again(earlier)
+        return Submission(application=earlier, created=False)
     application = Application(
         course_id=course.id,
         name=parsed.name,
@@ -96,13 +111,9 @@ def submit(course_id: int, data: dict[str, Any], *, address: str | None) -> tupl
         consent_at=utcnow(),
         status="submitted",
     )
-    token = assign_new_token(application)
+    assign_new_token(application)
     db.session.add(application)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same email sent twice at the same moment
-        db.session.rollback()
-        raise Conflict(DUPLICATE) from None
+    db.session.flush()
     audit.record(
         "application.submit",
         application,
@@ -111,20 +122,30 @@ def submit(course_id: int, data: dict[str, Any], *, address: str | None) -> tupl
         region=application.region_code,
         to="submitted",
     )
-    throttle.note(address)
-    mail.notify(application, "received")
-    return application, token
+    mail.notify(application, "received", earlier=earlier is not None)
+    return Submission(application=application, created=True)
 
 
-def _has_application(course_id: int, email: str) -> bool:
-    return (
-        db.session.scalar(
-            db.select(Application.id).where(
-                Application.course_id == course_id, Application.email == email
-            )
-        )
-        is not None
+def _earlier_application(course_id: int, email: str) -> Application | None:
+    return db.session.scalar(
+        db.select(Application)
+        .where(Application.course_id == course_id, Application.email == email)
+        .order_by(Application.id)
+        .limit(1)
     )
+
+
+def same_email_groups(applications: list[Application]) -> dict[int, list[int]]:
+    """For each application, the other listed applications with the same email address."""
+    by_email: dict[str, list[int]] = {}
+    for application in applications:
+        if application.email:
+            by_email.setdefault(application.email, []).append(application.id)
+    return {
+        application.id: [other for other in by_email[application.email] if other != application.id]
+        for application in applications
+        if application.email and len(by_email[application.email]) > 1
+    }
 
 
 # --- selection -----------------------------------------------------------------------------
@@ -293,8 +314,10 @@ def quotas_of(course: Course) -> dict[str, int | None]:
 def set_quotas(actor: User, course_id: int, data: Any) -> dict[str, int | None]:
     """Replace the per-region seat quotas (a missing or null region has none).
 
-    A quota caps how many of a region's applicants may be accepted. Any planner of the
-    course's regions may set them (they are agreed together); every change is logged.
+    A quota caps how many of a region's applicants may be accepted; every change is
+    logged. An admin sets every region's. A planner sets only their own region's: other
+    regions may be sent with their current values (or left out, which keeps them), and
+    changing one is refused with 403, so no region can shut another out of the course.
     """
     course = get_course(course_id)
     check_may_see_course(actor, course)
@@ -302,6 +325,8 @@ def set_quotas(actor: User, course_id: int, data: Any) -> dict[str, int | None]:
         raise Conflict(_l("An open group has no places to share."))
     wanted = parse_quotas(data, course)
     course = seats.lock_course(course_id)
+    if not actor.is_admin:
+        wanted = _own_region_only(actor, quotas_of(course), wanted)
     seat_count = seats.count_seats(course)
     too_low = [
         code
@@ -327,6 +352,23 @@ def set_quotas(actor: User, course_id: int, data: Any) -> dict[str, int | None]:
             )
             participation.seat_quota = new
     return quotas_of(course)
+
+
+def _own_region_only(
+    actor: User, current: dict[str, int | None], wanted: dict[str, int | None]
+) -> dict[str, int | None]:
+    """A planner's wish applied to the current quotas: their own region's only."""
+    own = actor.region_code
+    others = [code for code, quota in wanted.items() if code != own and quota != current[code]]
+    if others:
+        raise Forbidden(
+            _l(
+                "You can set only your own region's share of places. The planners of "
+                "%(regions)s set theirs.",
+                regions=", ".join(sorted(others)),
+            )
+        )
+    return {**current, own: wanted.get(own)}  # type: ignore[dict-item]
 
 
 def parse_quotas(data: Any, course: Course) -> dict[str, int | None]:

@@ -17,7 +17,7 @@ from scheduler.enrolment import seats, services
 from scheduler.enrolment.models import PLANNER_DECISIONS, TRANSITIONS, Application
 from scheduler.enrolment.views import bp
 from scheduler.enrolment.wording import STATUS_WORDS
-from scheduler.errors import Conflict, ValidationFailed
+from scheduler.errors import Conflict, Forbidden, ValidationFailed
 from scheduler.extensions import db
 
 
@@ -76,6 +76,7 @@ def _render_selection(
         "enrolment/selection.html",
         course=course,
         applications=applications,
+        same_email=services.same_email_groups(applications),
         seats=seat_count,
         quotas=quotas,
         region=region,
@@ -135,7 +136,7 @@ def quotas(course_id: int):
             f"quota_{field}": [str(m) for m in messages] for field, messages in error.errors.items()
         }
         return _render_selection(course_id, errors=errors, values=request.form, status=422)
-    except Conflict as error:
+    except (Conflict, Forbidden) as error:
         db.session.rollback()
         flash(str(error.detail), "error")
     else:

@@ -87,8 +87,11 @@ def apply(course_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            _application, token = services.submit(
-                course.id, _form_to_input(request.form), address=request.remote_addr
+            submission = services.submit(
+                course.id,
+                _form_to_input(request.form),
+                address=request.remote_addr,
+                store_duplicate=False,
             )
         except ValidationFailed as error:
             db.session.rollback()
@@ -99,8 +102,14 @@ def apply(course_id: int):
             conflict, status = str(error.detail), 409
         else:
             db.session.commit()
-            flash(_("Thank you! We received your application."), "success")
-            return redirect(url_for("enrolment.personal", token=token), code=303)
+            # The personal link goes only to the email address (never into this answer),
+            # and the answer is the same whether or not the address had applied before.
+            contact = "email" if submission.application.email else "phone"
+            language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else None
+            target = url_for(
+                "enrolment.apply_sent", course_id=course.id, contact=contact, lang=language
+            )
+            return redirect(target, code=303)
     elif form.is_submitted():
         errors = {"form": [_("The form had expired. Please send it again.")]}
         status = 400
@@ -113,6 +122,15 @@ def apply(course_id: int):
         conflict=conflict,
         values=values,
     ), status
+
+
+@bp.get("/courses/<int:course_id>/apply/sent")
+def apply_sent(course_id: int):
+    """After applying: check your email (or, with a phone number only, wait for a call)."""
+    course = services.get_course(course_id)
+    by_phone = request.args.get("contact") == "phone"
+    page = render_template("enrolment/sent.html", course=course, by_phone=by_phone)
+    return _private(make_response(page))
 
 
 # --- the personal page ---------------------------------------------------------------------

@@ -246,6 +246,7 @@ def send_invites(now: datetime | None = None) -> QueueReport:
                 language,
                 kind="followup.feedback_invite",
                 dedupe_key=f"feedback:{course.id}:{application.id}",
+                application_id=application.id,
                 name=application.name,
                 course_title=course.title.get(language),
                 feedback_url=public_url(f"/feedback/{token}?lang={language}"),

@@ -11,14 +11,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import render_template
-from flask_babel import force_locale
 from sqlalchemy import Insert
 from sqlalchemy.exc import IntegrityError
 
 from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from scheduler.notify.models import OutboxMessage
+from scheduler.notify.outbox import render_email
 
 KIND_PREFIX = "followup."
 # Sent reminders and invites hold a name and personal links; they are deleted after this.
@@ -52,17 +51,6 @@ def insert_ignoring_duplicates(model: Any, values: dict[str, Any]) -> bool:
     return db.session.execute(statement.returning(*keys)).first() is not None
 
 
-def render_email(template: str, language: str, **context: Any) -> tuple[str, str]:
-    """(subject, body) of templates/email/<template>.txt in `language` (first line = subject).
-
-    The same convention as scheduler.notify.outbox.queue_email.
-    """
-    with force_locale(language):
-        text = render_template(f"email/{template}.txt", language=language, **context)
-    subject, _, body = text.strip().partition("\n")
-    return subject.strip()[:300], body.strip() + "\n"
-
-
 def queue_email_once(
     recipient: str,
     template: str,
@@ -70,6 +58,7 @@ def queue_email_once(
     *,
     kind: str,
     dedupe_key: str,
+    application_id: int | None = None,
     **context: Any,
 ) -> bool:
     """Queue the email unless one with `dedupe_key` exists; True when this call queued it.
@@ -87,6 +76,7 @@ def queue_email_once(
             "body": body,
             "kind": kind,
             "dedupe_key": dedupe_key[:120],
+            "application_id": application_id,
             "created_at": now,
             "next_attempt_at": now,
             "attempts": 0,

@@ -83,6 +83,7 @@ def send_reminders(now: datetime | None = None) -> QueueReport:
                 language,
                 kind="followup.reminder",
                 dedupe_key=f"reminder:{session.id}:{application.id}",
+                application_id=application.id,
                 name=application.name,
                 course_title=session.course.title.get(language),
                 day=format_date(session.starts_at.astimezone(HELSINKI).date(), "full", language),

@@ -76,7 +76,7 @@ def add_closure(code: str):
     data = services.parse_closure(json_object())
     outcome = services.add_closure(g.api_user, code, data)
     db.session.commit()
-    body = services.closure_json(outcome.closure)
+    body = services.closure_json(outcome.closure, with_reason=True)
     body["replanned"] = [course.id for course in outcome.plan.courses]
     body["changed"] = sorted(change.session.id for change in outcome.plan.changes)
     if outcome.plan.problems:
@@ -94,7 +94,8 @@ def list_closures(code: str):
         start = inputs.iso_date(request.args["since"], "since", errors)
         errors.raise_if_any()
     closures = services.closures_of([code], start)
-    return {"closures": [services.closure_json(c) for c in closures]}
+    with_reason = services.may_read_reason(g.api_user, code)
+    return {"closures": [services.closure_json(c, with_reason=with_reason) for c in closures]}
 
 
 @bp.post("/sessions/<int:session_id>/swap-requests")

@@ -409,11 +409,16 @@ def closures_of(codes: Iterable[str] | None, since: date) -> list[Closure]:
     return list(db.session.scalars(query.order_by(Closure.start, Closure.region_code, Closure.id)))
 
 
-def closure_json(closure: Closure) -> dict[str, Any]:
+def may_read_reason(actor: User, code: str) -> bool:
+    """A closure's reason is for its own region and admins; others see only the dates."""
+    return actor.acts_for(code)
+
+
+def closure_json(closure: Closure, *, with_reason: bool) -> dict[str, Any]:
     return {
         "id": closure.id,
         "region": closure.region_code,
         "start": closure.start.isoformat(),
         "end": closure.end.isoformat(),
-        "reason": closure.reason,
+        "reason": closure.reason if with_reason else None,
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.dbtypes import UTCDateTime, utcnow
@@ -22,6 +22,11 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     # What kind of message, for counting and de-duplication; never personal data.
     kind: Mapped[str] = mapped_column(String(60), default="")
+    # The application a personal email belongs to: the applicant's export and the privacy
+    # purge find its messages by this, never by the recipient address (anyone can type one).
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     # Optional unique key so a message is queued once even when several hosts try (reminders).
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from scheduler.database import readiness
 from scheduler.i18n import LANGUAGE_COOKIE, LANGUAGES
@@ -28,7 +28,12 @@ def choose_language(language: str):
     response = redirect(target)
     if language in LANGUAGES:
         response.set_cookie(
-            LANGUAGE_COOKIE, language, max_age=ONE_YEAR, samesite="Lax", httponly=True
+            LANGUAGE_COOKIE,
+            language,
+            max_age=ONE_YEAR,
+            samesite="Lax",
+            httponly=True,
+            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
         )
     return response
 

@@ -143,17 +143,40 @@ def test_deadline_compares_helsinki_days(app):
     assert not applications_open(course, datetime(2027, 1, 10, 22, 0, tzinfo=UTC))
 
 
-def test_same_email_twice_is_409_with_a_kind_message(app, apply, closed_course):
+def test_same_email_twice_through_the_api_answers_like_a_new_application(
+    app, apply, closed_course, smtp, deliver
+):
+    """The answer never tells a stranger that the address had applied: the API stores the
+    second application too (with its own id), and the address owner is told by email."""
     course = closed_course()
-    assert apply(course["id"]).status_code == 201
+    first = apply(course["id"])
+    assert first.status_code == 201
     again = apply(course["id"], email="AINO@example.org", name="Aino again")
-    assert again.status_code == 409
-    assert "uudelleen" in again.get_json()["detail"]
-    assert count_rows(app, Application) == 1
-    assert count_rows(app, OutboxMessage) == 1
-    # Another course is a new application.
+    assert again.status_code == 201
+    assert set(again.get_json()) == set(first.get_json()) == {"id", "status"}
+    assert again.get_json()["status"] == "submitted"
+    assert again.get_json()["id"] != first.get_json()["id"]
+    assert count_rows(app, Application) == 2
+    deliver()
+    [_, second_email] = smtp.mailbox.to("aino@example.org")
+    assert "jo hakemus" in smtp.mailbox.body(second_email)
+    # Another course is a new application too.
     other = closed_course()
     assert apply(other["id"]).status_code == 201
+
+
+def test_planners_see_applications_with_the_same_address_marked(
+    app, client, apply, closed_course, make_user
+):
+    course = closed_course()
+    first = apply(course["id"]).get_json()["id"]
+    second = apply(course["id"], name="Someone else").get_json()["id"]
+    third = apply(course["id"], email="other@example.org").get_json()["id"]
+    listed = client.get(
+        f"/api/v1/courses/{course['id']}/applications", headers=make_user("planner", "05").headers
+    ).get_json()["applications"]
+    marks = {a["id"]: a["same_email_as"] for a in listed}
+    assert marks == {first: [second], second: [first], third: []}
 
 
 def test_rate_limit_per_address(app, apply, closed_course):

@@ -91,21 +91,42 @@ def test_form_errors_are_shown_per_field_and_nothing_is_stored(app, client, clos
     assert count_rows(app, Application) == 0 and count_rows(app, OutboxMessage) == 0
 
 
-def test_form_submission_leads_to_the_personal_page(app, client, closed_course, personal_token):
+def test_form_submission_asks_to_check_email_and_mails_the_link(
+    app, client, closed_course, personal_token, smtp
+):
     course = closed_course()
     response = client.post(f"/courses/{course['id']}/apply", data=FORM)
     assert response.status_code == 303
+    # The personal link is never in the answer: only in the email.
+    location = response.headers["Location"]
+    assert location.endswith(f"/courses/{course['id']}/apply/sent?contact=email")
+    sent = client.get(location)
+    assert sent.status_code == 200 and sent.headers["Cache-Control"] == "no-store"
+    assert "Katso sähköpostisi" in sent.get_data(as_text=True)
     token = personal_token("aino@example.org")
-    assert response.headers["Location"].endswith(f"/my/{token}")
+    assert token not in location and token not in sent.get_data(as_text=True)
     page = client.get(f"/my/{token}")
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
-    text = page.get_data(as_text=True)
-    assert "Aino Asiakas" in text and "Kiitos" in text
-    # Double submission through the form: a kind 409, nothing new stored.
+    assert "Aino Asiakas" in page.get_data(as_text=True)
+    # Sending the form again answers exactly the same, stores nothing, and emails the
+    # address its existing link.
     again = client.post(f"/courses/{course['id']}/apply", data=FORM)
-    assert again.status_code == 409
-    assert "jo" in again.get_data(as_text=True)
+    assert again.status_code == 303 and again.headers["Location"] == location
+    assert count_rows(app, Application) == 1
+    assert personal_token("aino@example.org") == token
+    assert len(smtp.mailbox.to("aino@example.org")) == 2
+
+
+def test_phone_only_applicant_is_told_the_region_will_call(app, client, closed_course):
+    course = closed_course()
+    response = client.post(
+        f"/courses/{course['id']}/apply", data={**FORM, "email": "", "phone": "040 123 4567"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("contact=phone")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "soittaa" in page
     assert count_rows(app, Application) == 1
 
 
@@ -235,23 +256,24 @@ def test_selection_page_decides_and_sets_quotas(app, client, make_user, closed_c
         == 403
     )
     assert statuses(app, course["id"])["other@example.org"] == "submitted"
-    quotas = client.post(
-        f"/planner/courses/{course['id']}/quotas",
-        data={"quota_03": "", "quota_05": "1", "quota_14": "1"},
-    )
+    page = client.get(f"/planner/courses/{course['id']}/applications").get_data(as_text=True)
+    assert 'name="quota_05"' in page and 'name="quota_14"' not in page  # own share only
+    quotas = client.post(f"/planner/courses/{course['id']}/quotas", data={"quota_05": "1"})
     assert quotas.status_code == 303
-    bad = client.post(
-        f"/planner/courses/{course['id']}/quotas",
-        data={"quota_03": "x", "quota_05": "1", "quota_14": "9"},
-    )
+    bad = client.post(f"/planner/courses/{course['id']}/quotas", data={"quota_05": "x"})
     assert bad.status_code == 422
-    assert 'id="quota_14-error"' in bad.get_data(as_text=True)
+    assert 'id="quota_05-error"' in bad.get_data(as_text=True)
+    # Another region's share cannot be set from here either.
+    other_region = client.post(
+        f"/planner/courses/{course['id']}/quotas", data={"quota_05": "1", "quota_14": "0"}
+    )
+    assert other_region.status_code == 303
     with app.app_context():
         stored = db.session.get(Course, course["id"])
         assert {p.region_code: p.seat_quota for p in stored.participations} == {
             "03": None,
             "05": 1,
-            "14": 1,
+            "14": None,
         }
 
 

@@ -100,3 +100,77 @@ def test_anonymised_applicants_are_not_listed_with_data(
     ).get_json()["applications"]
     assert row["name"] == "" and row["email"] == "" and row["phone"] == ""
     assert row["region"] == "05" and row["status"] == "submitted"
+
+
+def test_purge_deletes_every_email_of_the_application_of_any_kind_sent_or_not(
+    app, runner, client, make_user, closed_course, apply, deliver, smtp
+):
+    """Reminders and feedback invitations repeat the name and a personal link too; unsent
+    mail as much as sent. Mail of another application to the same address stays."""
+    from datetime import timedelta
+
+    from scheduler.dbtypes import utcnow
+    from scheduler.followup.mailing import queue_email_once
+
+    old, recent = closed_course(), closed_course()
+    old_id = apply(old["id"]).get_json()["id"]
+    recent_id = apply(recent["id"]).get_json()["id"]  # the same address, another course
+    deliver()  # the two confirmations are sent
+    client.post(
+        f"/api/v1/applications/{old_id}/decision",
+        json={"status": "accepted"},
+        headers=make_user("admin", None).headers,
+    )  # the acceptance email stays unsent
+    with app.test_request_context():
+        for kind, key, template, extra in (
+            ("followup.reminder", "r", "followup/reminder", {"is_today": False}),
+            ("followup.feedback_invite", "f", "followup/feedback_invite", {}),
+        ):
+            queue_email_once(
+                "aino@example.org",
+                template,
+                "fi",
+                kind=kind,
+                dedupe_key=f"{key}:{old_id}",
+                application_id=old_id,
+                name="Aino Asiakas",
+                course_title="Kurssi",
+                day="maanantai",
+                starts="10.00",
+                ends="11.00",
+                window=15,
+                join_url="http://localhost/join/p/x",
+                my_url="http://localhost/my/x",
+                feedback_url="http://localhost/feedback/x",
+                **extra,
+            )
+        # A personal email from before emails named their application, long ago.
+        db.session.add(
+            OutboxMessage(
+                recipient="aino@example.org",
+                language="fi",
+                subject="Vanha",
+                body="Hei Aino",
+                kind="enrolment.received",
+                created_at=utcnow() - timedelta(days=400),
+            )
+        )
+        db.session.commit()
+        kinds = sorted(
+            db.session.scalars(
+                db.select(OutboxMessage.kind).where(OutboxMessage.application_id == old_id)
+            )
+        )
+        assert kinds == [
+            "enrolment.accepted",
+            "enrolment.received",
+            "followup.feedback_invite",
+            "followup.reminder",
+        ]
+    _end_course(app, old["id"], days_ago=181)
+
+    assert runner.invoke(args=["privacy", "purge"]).output.startswith("1 applications")
+
+    with app.app_context():
+        left = db.session.execute(db.select(OutboxMessage.application_id, OutboxMessage.kind)).all()
+    assert left == [(recent_id, "enrolment.received")]
