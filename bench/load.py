@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from network import Network, load_network  # noqa: E402
 
 SECRET_KEY = "bench-secret-key-0123456789abcdefghij"
+DATA_KEY = "YmVuY2gta2V5LW5vdC1mb3ItcHJvZHVjdGlvbi0zMmI="  # 32 bytes, URL-safe base64
 JITSI = "https://meet.example.org"
 SMOKE_COURSES = 30
 
@@ -154,6 +155,7 @@ def app_settings(url: str, base_url: str) -> dict[str, Any]:
     return {
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": SECRET_KEY,
+        "DATA_ENCRYPTION_KEYS": DATA_KEY,
         "PUBLIC_BASE_URL": base_url,
         "JITSI_BASE_URL": JITSI,
     }

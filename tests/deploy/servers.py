@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scheduler.crypto import TEST_KEY
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +29,7 @@ def environment(database_url: str, **settings: Any) -> dict[str, str]:
         {
             "SCHEDULER_SQLALCHEMY_DATABASE_URI": database_url,
             "SCHEDULER_SECRET_KEY": SECRET_KEY,
+            "SCHEDULER_DATA_ENCRYPTION_KEYS": TEST_KEY,  # the same key as the test app
             "SCHEDULER_PUBLIC_BASE_URL": "http://localhost",
             "SCHEDULER_OUTBOX_SEND_ON_COMMIT": "false",
         }
