@@ -121,7 +121,9 @@ def init_app(app: Flask) -> None:
     from flask.logging import default_handler
 
     default_handler.setFormatter(formatter(app.config["LOG_FORMAT"]))
-    logging.getLogger("werkzeug").addFilter(RedactingFilter())
+    development_server = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactingFilter) for f in development_server.filters):
+        development_server.addFilter(RedactingFilter())
     root = logging.getLogger()
     if not root.handlers and not app.config["TESTING"]:
         handler = logging.StreamHandler()
