@@ -172,8 +172,8 @@ def build(url: str, scale: int, courses: int | None) -> Network:
         init_db()
         network = load_network(scale, courses, now=utcnow())
         if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as connection:
-                connection.exec_driver_sql("COMMIT")
+            autocommit = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            with autocommit as connection:
                 connection.exec_driver_sql("VACUUM ANALYZE")
         db.session.remove()
         db.engine.dispose()

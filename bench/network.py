@@ -4,8 +4,8 @@ Reuses the rotation benchmark's generator (``bench/rotation.py``: 22 organisers,
 of 40 weekly sessions, planned with ``plan_network``) and places it around today: the
 network's year starts about half a year ago, so there are past and coming sessions, this
 year's reports have data and the join page of one course is open now. ``scale`` copies of
-the network are stored, each earlier copy a year (52 weeks) further back: 10× data is the
-same live network with nine years of history behind it.
+the network are stored, each earlier copy three years (156 weeks) further back: 10× data is
+the same live network with nine earlier networks of history behind it.
 
 Besides the generated courses: one open course whose session is open for joining for the
 next hours (the join benchmark), 5 applications per course (1,500 in the national network)
@@ -35,7 +35,10 @@ PLANNER = "planner05@bench.etapaiva.fi"
 ADMIN = "admin@bench.etapaiva.fi"
 REGION = "05"
 WEEK = timedelta(weeks=1)
-YEAR = timedelta(weeks=52)
+# Earlier copies lie this far apart: a copy runs about 92 weeks (starts spread over a year,
+# 40 weekly sessions), so with three years between them no earlier copy reaches this year,
+# the feeds' window or the coming weeks: 10x data is 10x history, the present unchanged.
+HISTORY_STEP = timedelta(weeks=156)
 THEMES = (
     ("Liikuntaryhmä", "Motionsgrupp", "liikkuminen ja tasapaino", "rörelse och balans"),
     ("Uni ja lepo", "Sömn och vila", "hyvä uni ja rentoutuminen", "god sömn och avslappning"),
@@ -107,13 +110,13 @@ def load_network(scale: int = 1, courses: int | None = None, *, now: datetime) -
     counts = {"courses": 0, "sessions": 0, "applications": 0}
     participant_course = None
     for copy in range(scale):
-        shift = offset - copy * YEAR
+        shift = offset - copy * HISTORY_STEP
         course_ids = _insert_courses(network, results, shift, copy, rng, counts)
         closed = [cid for cid, kind in course_ids if kind == "closed"]
         if copy == 0:
             participant_course = _open_now(closed, now)
         how_many = APPLICATIONS_PER_COURSE * len(network)
-        _insert_applications(closed, how_many, rng, counts, now - copy * YEAR)
+        _insert_applications(closed, how_many, rng, counts, now - copy * HISTORY_STEP)
     assert participant_course is not None
     live = _insert_live_course(now, counts)
     token = _participant(participant_course)
