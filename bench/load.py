@@ -7,15 +7,16 @@ Run from the project root:
     .venv/bin/python bench/load.py --smoke               # CI: small network, about a minute
 
 For each data size (1x: the national network of ``bench/network.py``; 10x: the same with
-nine years of history) it builds a fresh database (a temporary SQLite file, or the database
+nine earlier networks of history) it builds a fresh database (a temporary SQLite file, or the database
 named by ``BENCH_DATABASE_URL`` — a throwaway one: its schema is dropped), then
 
 1. counts the SQL statements and the bytes of each page in-process (Flask's test client, one
    fresh app: the first request and the next one), and
 2. serves the database with gunicorn as deployed (``deploy/gunicorn.conf.py``, 2 workers)
-   and drives every page with ``wrk -t2 -c20 -d15s --latency`` (``apt-get install wrk``),
-   printing requests/s, p50 and p99, each as a ratio to ``/healthz`` of the same server in
-   the same run (measured first and last; their mean is the reference).
+   and drives every page with ``wrk -t2 -c20 --latency`` (``apt-get install wrk``) for 15
+   seconds in three slices, each right after a slice of ``/healthz`` on the same server, and
+   prints requests/s, p50 and p99 and the ratio to ``/healthz`` (the median of the three
+   pairs' ratios, so drifting machine speed moves both sides of each pair alike).
 
 ``--smoke`` uses a small network (30 courses), drives each page for a moment from this
 process instead of wrk, and exits 1 when any page's query count differs between 1x and 10x
@@ -33,6 +34,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,6 +118,8 @@ class Figures:
     p99_ms: float | None = None
     errors: int = 0
     requests: int = 0
+    healthz_rps: float | None = None  # /healthz in the slices next to this page's
+    ratio: float | None = None  # median of the slice pairs' ratios
 
 
 @dataclass
@@ -453,45 +457,54 @@ def hammer(url: str, headers: dict[str, str], seconds: float, expect: int) -> Fi
     return figures
 
 
-def drive(base: str, network: Network, run: Run, *, seconds: int, smoke: bool) -> None:
+def drive(base: str, network: Network, run: Run, *, seconds: int, rounds: int, smoke: bool) -> None:
+    """Each page in `rounds` slices, each right after a slice of /healthz of the same length:
+    the page's ratio is the median of the slice pairs' ratios, so a machine whose speed
+    drifts (other people's work) moves both sides of every pair alike."""
     cookie = sign_in(base, network.planner, network.password)
     targets = paths(network)
-    order = [*PAGES, PAGES[0]]  # /healthz first and last
-    healthz: list[Figures] = []
-    for page in order:
+    reference = PAGES[0]
+    slice_seconds = max(1, round(seconds / rounds))
+    for page in PAGES[1:]:
         headers = {"Cookie": cookie} if page.staff else {}
         if page.conditional:
             headers["If-None-Match"] = get(base + targets[page.name])[1].get("etag", "")
         url = base + targets[page.name]
         status = get(url, headers)[0]
-        if smoke:
-            measured = hammer(url, headers, 1.0, page.expect)
-        else:
-            measured = wrk(url, headers, seconds, page.connections)
-        if status != page.expect:
-            measured.errors += 1
+        pairs: list[tuple[Figures, Figures]] = []
+        for _ in range(1 if smoke else rounds):
+            if smoke:
+                trivial = hammer(base + reference.path, {}, 0.5, reference.expect)
+                measured = hammer(url, headers, 1.0, page.expect)
+            else:
+                trivial = wrk(base + reference.path, {}, slice_seconds, page.connections)
+                measured = wrk(url, headers, slice_seconds, page.connections)
+            pairs.append((trivial, measured))
         figures = run.pages.setdefault(page.name, Figures())
-        if page.name == "healthz":
-            healthz.append(measured)
-            measured = Figures(
-                rps=sum(f.rps or 0 for f in healthz) / len(healthz),
-                p50_ms=healthz[0].p50_ms,
-                p99_ms=healthz[0].p99_ms,
-                errors=sum(f.errors for f in healthz),
-                requests=sum(f.requests for f in healthz),
-            )
-        figures.rps, figures.p50_ms, figures.p99_ms = measured.rps, measured.p50_ms, measured.p99_ms
-        figures.errors, figures.requests = measured.errors, measured.requests
+        figures.rps = median(m.rps for _, m in pairs)
+        figures.p50_ms = median(m.p50_ms for _, m in pairs)
+        figures.p99_ms = median(m.p99_ms for _, m in pairs)
+        figures.errors = sum(m.errors for _, m in pairs) + (status != page.expect)
+        figures.requests = sum(m.requests for _, m in pairs)
+        figures.healthz_rps = median(t.rps for t, _ in pairs)
+        figures.ratio = median((m.rps or 0) / (t.rps or 1) for t, m in pairs)
+        healthz = run.pages.setdefault(reference.name, Figures())
+        healthz.errors += sum(t.errors for t, _ in pairs)
+        healthz.requests += sum(t.requests for t, _ in pairs)
         print(
-            f"    {page.name:32} {measured.rps or 0:8.1f} req/s  p50 {measured.p50_ms or 0:7.1f} ms"
-            f"  p99 {measured.p99_ms or 0:7.1f} ms  errors {measured.errors}",
+            f"    {page.name:32} {figures.rps or 0:8.1f} req/s  p50 {figures.p50_ms or 0:7.1f} ms"
+            f"  p99 {figures.p99_ms or 0:7.1f} ms  /healthz {figures.healthz_rps or 0:7.1f} req/s"
+            f"  ratio {figures.ratio:.3f}  errors {figures.errors}",
             flush=True,
         )
-    if len(healthz) == 2:
-        print(
-            f"    (/healthz first {healthz[0].rps:.0f} req/s, last {healthz[1].rps:.0f} req/s)",
-            flush=True,
-        )
+    every = [f.healthz_rps for f in run.pages.values() if f.healthz_rps]
+    healthz = run.pages[reference.name]
+    healthz.rps, healthz.ratio = median(every), 1.0
+
+
+def median(values: Any) -> Any:
+    found = sorted(v for v in values if v is not None)
+    return statistics.median(found) if found else None
 
 
 # --- report ---------------------------------------------------------------------------------------
@@ -511,14 +524,13 @@ def report(runs: list[Run]) -> list[str]:
                 f"{net.applications} applications; load average {run.load_before:.2f} → "
                 f"{run.load_after:.2f}"
             )
-            reference = run.pages.get("healthz", Figures()).rps
             print(
                 f"   {'page':32} {'req/s':>8} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8} "
                 f"{'target':>13} {'KB':>7} {'queries':>8} {'errors':>6}"
             )
             for page in PAGES:
                 figures = run.pages[page.name]
-                ratio = (figures.rps / reference) if figures.rps and reference else None
+                ratio = figures.ratio
                 goal = ""
                 if page.target:
                     goal = f"≥{page.target:g}×"
@@ -559,7 +571,10 @@ def _f(value: float | None, width: int, digits: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="short CI version")
-    parser.add_argument("--seconds", type=int, default=15, help="wrk duration per page")
+    parser.add_argument("--seconds", type=int, default=15, help="wrk seconds per page")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="slices per page, each after one of /healthz"
+    )
     parser.add_argument("--scales", default="1,10", help="data sizes, e.g. 1,10")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--courses", type=int, default=None, help="generated courses per copy")
@@ -590,7 +605,14 @@ def main() -> int:
                     tempfile.TemporaryDirectory(prefix="bench-logs-") as logs,
                     served(db_url, args.workers, Path(logs)) as base,
                 ):
-                    drive(base, run.network, run, seconds=args.seconds, smoke=args.smoke)
+                    drive(
+                        base,
+                        run.network,
+                        run,
+                        seconds=args.seconds,
+                        rounds=args.rounds,
+                        smoke=args.smoke,
+                    )
                 run.load_after = os.getloadavg()[0]
         runs.append(run)
     problems = report(runs)
