@@ -7,8 +7,8 @@ Run from the project root:
     .venv/bin/python bench/load.py --smoke               # CI: small network, about a minute
 
 For each data size (1x: the national network of ``bench/network.py``; 10x: the same with
-nine earlier networks of history) it builds a fresh database (a temporary SQLite file, or the database
-named by ``BENCH_DATABASE_URL`` — a throwaway one: its schema is dropped), then
+nine earlier networks of history) it builds a fresh database (a temporary SQLite file, or
+the database named by ``BENCH_DATABASE_URL`` — a throwaway one: its schema is dropped), then
 
 1. counts the SQL statements and the bytes of each page in-process (Flask's test client, one
    fresh app: the first request and the next one), and
@@ -119,6 +119,8 @@ class Figures:
     errors: int = 0
     requests: int = 0
     healthz_rps: float | None = None  # /healthz in the slices next to this page's
+    healthz_p50_ms: float | None = None
+    healthz_p99_ms: float | None = None
     ratio: float | None = None  # median of the slice pairs' ratios
 
 
@@ -487,6 +489,8 @@ def drive(base: str, network: Network, run: Run, *, seconds: int, rounds: int, s
         figures.errors = sum(m.errors for _, m in pairs) + (status != page.expect)
         figures.requests = sum(m.requests for _, m in pairs)
         figures.healthz_rps = median(t.rps for t, _ in pairs)
+        figures.healthz_p50_ms = median(t.p50_ms for t, _ in pairs)
+        figures.healthz_p99_ms = median(t.p99_ms for t, _ in pairs)
         figures.ratio = median((m.rps or 0) / (t.rps or 1) for t, m in pairs)
         healthz = run.pages.setdefault(reference.name, Figures())
         healthz.errors += sum(t.errors for t, _ in pairs)
@@ -497,9 +501,11 @@ def drive(base: str, network: Network, run: Run, *, seconds: int, rounds: int, s
             f"  ratio {figures.ratio:.3f}  errors {figures.errors}",
             flush=True,
         )
-    every = [f.healthz_rps for f in run.pages.values() if f.healthz_rps]
+    every = [f for f in run.pages.values() if f.healthz_rps]
     healthz = run.pages[reference.name]
-    healthz.rps, healthz.ratio = median(every), 1.0
+    healthz.rps, healthz.ratio = median(f.healthz_rps for f in every), 1.0
+    healthz.p50_ms = median(f.healthz_p50_ms for f in every)
+    healthz.p99_ms = median(f.healthz_p99_ms for f in every)
 
 
 def median(values: Any) -> Any:
