@@ -32,7 +32,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         _stop(str(error))
     _apply_defaults(app)
 
-    from scheduler import extensions, logs, pagecache, web
+    from scheduler import boundary, extensions, logs, pagecache, web
     from scheduler.i18n import compile_catalogs
 
     logs.init_app(app)
@@ -45,6 +45,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web.init_babel(app)
     extensions.login_manager.init_app(app)
     extensions.csrf.init_app(app)
+    boundary.install(app)
     web.register(app)
     pagecache.init_app(app)
 

@@ -38,9 +38,10 @@ def part_of(path: Path) -> str:
     if relative[0] == "scheduler" and len(relative) > 2:
         return relative[1]
     if relative[0] == "templates" and len(relative) > 2:
-        if relative[1] == "email" and len(relative) > 3:
+        messages = relative[1] in ("email", "sms")  # templates/email/<part>/…, sms/<part>/…
+        if messages and len(relative) > 3:
             return relative[2]
-        return "core" if relative[1] == "email" else relative[1]
+        return "core" if messages else relative[1]
     return "core"
 
 

@@ -14,7 +14,7 @@ from scheduler.extensions import db
 from scheduler.worker import worker_command
 
 users = AppGroup("users", help="Create users and API tokens.")
-outbox = AppGroup("outbox", help="Deliver queued email.")
+outbox = AppGroup("outbox", help="Deliver queued email and text messages.")
 
 
 def register_commands(app: Flask) -> None:
@@ -109,7 +109,7 @@ def token_command(email: str) -> None:
 
 @outbox.command("send")
 def outbox_send_command() -> None:
-    """Deliver queued email now."""
+    """Deliver queued email and text messages now."""
     from scheduler.notify.outbox import deliver_pending
 
     report = deliver_pending()
@@ -126,3 +126,19 @@ def outbox_test_command(email: str, language: str) -> None:
     queue_email(email, "test_message", language, kind="test", name=email.split("@")[0])
     db.session.commit()
     click.echo("Test message queued.")
+
+
+@outbox.command("test-sms")
+@click.argument("phone")
+@click.option("--language", type=click.Choice(["fi", "sv"]), default="fi")
+def outbox_test_sms_command(phone: str, language: str) -> None:
+    """Queue a test text message to PHONE (e.g. 040 123 4567; deliver with `outbox send`)."""
+    from scheduler.enrolment.inputs import normal_phone
+    from scheduler.notify.outbox import queue_sms
+
+    number = normal_phone(phone)
+    if number is None:
+        raise click.UsageError("PHONE is not a phone number, e.g. 040 123 4567.")
+    queue_sms(number, "test_message", language, kind="test", name="Etäpäivä")
+    db.session.commit()
+    click.echo("Test text message queued.")

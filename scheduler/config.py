@@ -90,10 +90,33 @@ def _as_time(value: Any) -> str:
     return f"{int(hours):02d}:{int(minutes):02d}"
 
 
-def _as_log_format(value: Any) -> str:
-    text = _as_str(value)
-    if text not in {"json", "text"}:
-        raise ValueError('expected "json" or "text"')
+def _one_of(*choices: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = _as_str(value).strip()
+        if text not in choices:
+            raise ValueError("expected " + " or ".join(f'"{choice}"' for choice in choices))
+        return text
+
+    return parse
+
+
+def _as_optional_choice(*choices: str) -> Callable[[Any], str | None]:
+    parse = _one_of(*choices)
+
+    def parse_optional(value: Any) -> str | None:
+        return None if value is None or value == "" else parse(value)
+
+    return parse_optional
+
+
+def _as_sms_sender(value: Any) -> str:
+    """What the phone shows as the sender: 1–11 letters, digits or spaces (GSM networks
+    allow at most 11 characters in an alphanumeric sender)."""
+    text = _as_str(value).strip()
+    if not 1 <= len(text) <= 11:
+        raise ValueError("expected 1 to 11 characters")
+    if not all(char.isascii() and (char.isalnum() or char in " .-") for char in text):
+        raise ValueError("use only the letters A-Z, digits, spaces, dots and hyphens")
     return text
 
 
@@ -137,15 +160,24 @@ SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "ENV_NAME": ("development", _as_str),
     "TESTING": (False, _as_bool),
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", _as_url),
-    "MAIL_SERVER": ("127.0.0.1", _as_str),
+    # Unset: the embedded default prints mail in its terminal (MAIL_BACKEND below).
+    "MAIL_SERVER": (None, _as_optional_str),
     "MAIL_PORT": (25, _as_int(1, 65535)),
     "MAIL_DEFAULT_SENDER": ("etapaiva@localhost", _as_str),
     "MAIL_USE_TLS": (False, _as_bool),
     "MAIL_USERNAME": (None, _as_optional_str),
     "MAIL_PASSWORD": (None, _as_optional_str),
     "MAIL_TIMEOUT": (10, _as_int(1, 300)),
+    # "smtp" or "console"; unset: smtp when MAIL_SERVER is set or in production, else console.
+    "MAIL_BACKEND": (None, _as_optional_choice("smtp", "console")),
     "OUTBOX_SEND_ON_COMMIT": (True, _as_bool),
     "OUTBOX_MAX_ATTEMPTS": (12, _as_int(1, 100)),
+    # "gatewayapi", "console" or "none"; unset: console, but none in production.
+    "SMS_PROVIDER": (None, _as_optional_choice("gatewayapi", "console", "none")),
+    "SMS_API_URL": ("https://gatewayapi.com/rest/mtsms", _as_url),
+    "SMS_API_TOKEN": (None, _as_optional_str),
+    "SMS_SENDER": ("Etapaiva", _as_sms_sender),
+    "SMS_TIMEOUT": (10, _as_int(1, 60)),
     "JITSI_BASE_URL": (None, _as_url),
     "JITSI_APP_ID": (None, _as_optional_str),
     "JITSI_APP_SECRET": (None, _as_optional_str),
@@ -170,7 +202,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "SIGN_IN_MAX_FAILURES_PER_ADDRESS": (30, _as_int(1, 100000)),
     "SIGN_IN_LOCK_MINUTES": (15, _as_int(1, 1440)),
     "LOAD_DEMO_ON_START": (False, _as_bool),
-    "LOG_FORMAT": ("json", _as_log_format),
+    "LOG_FORMAT": ("json", _one_of("json", "text")),
     "JOIN_COUNT_FLUSH_SECONDS": (5, _as_int(0, 300)),
     "CALENDAR_PAST_DAYS": (60, _as_int(0, 3660)),
     "CALENDAR_FUTURE_DAYS": (548, _as_int(1, 3660)),
@@ -258,12 +290,38 @@ def _check_consistency(config: dict[str, Any]) -> None:
                 "Setting DATA_ENCRYPTION_KEYS is missing: production needs its own key to "
                 "encrypt clients' health data (make one with `flask privacy new-key`)."
             )
+    _check_messaging(config)
     if config["SECRET_KEY"] is not None and len(config["SECRET_KEY"]) < 16:
         raise ConfigError("Setting SECRET_KEY is malformed: use at least 16 random characters.")
     if bool(config["JITSI_APP_ID"]) != bool(config["JITSI_APP_SECRET"]):
         raise ConfigError("Settings JITSI_APP_ID and JITSI_APP_SECRET must be set together.")
     if bool(config["BBB_URL"]) != bool(config["BBB_SECRET"]):
         raise ConfigError("Settings BBB_URL and BBB_SECRET must be set together.")
+
+
+def _check_messaging(config: dict[str, Any]) -> None:
+    """Resolve the mail backend; console mail and SMS are for a developer's own machine."""
+    production = config["ENV_NAME"] == "production"
+    if config["MAIL_BACKEND"] is None:
+        config["MAIL_BACKEND"] = "smtp" if config["MAIL_SERVER"] or production else "console"
+    if config["MAIL_SERVER"] is None:
+        config["MAIL_SERVER"] = "127.0.0.1"
+    if production and config["MAIL_BACKEND"] == "console":
+        raise ConfigError(
+            'Setting MAIL_BACKEND is "console": production must send mail over SMTP, not '
+            "print it with clients' personal links."
+        )
+    if config["SMS_PROVIDER"] is None:
+        config["SMS_PROVIDER"] = "none" if production else "console"
+    if production and config["SMS_PROVIDER"] == "console":
+        raise ConfigError(
+            'Setting SMS_PROVIDER is "console": production must send text messages through '
+            'a provider (SMS_PROVIDER = "gatewayapi" with SMS_API_TOKEN) or not at all ("none").'
+        )
+    if config["SMS_PROVIDER"] == "gatewayapi" and not config["SMS_API_TOKEN"]:
+        raise ConfigError("Setting SMS_API_TOKEN is missing: the gatewayapi provider needs it.")
+    if not config["SMS_API_URL"]:
+        raise ConfigError("Setting SMS_API_URL is missing: give the provider's address.")
 
 
 def is_fernet_key(key: str) -> bool:

@@ -49,6 +49,11 @@ class Unauthorized(DomainError):
     title = "Unauthorized"
 
 
+class TooLarge(DomainError):
+    status = 413
+    title = "Payload Too Large"
+
+
 class TooManyRequests(DomainError):
     """A limit holds; `retry_after` (seconds) becomes the Retry-After header."""
 

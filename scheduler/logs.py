@@ -1,7 +1,8 @@
 """Logs without secrets: JSON lines with a request id, and no personal token in any line.
 
-Personal links carry their token in the path (``/my/<token>``, ``/join/p/<token>``,
-``/calendar/p/<token>.ics``, ``/feedback/<token>``, ``/account/set-password/<token>`` …) or
+Personal links carry their token in the path (``/my/<token>``, ``/my/<token>/card``,
+``/join/p/<token>``, ``/calendar/p/<token>.ics``, ``/feedback/<token>``,
+``/account/set-password/<token>``, the short links ``/m/<code>`` and ``/j/<code>`` …) or
 in the query (``?token=…``). ``redact`` replaces every such value, and any other path
 segment or query value that looks like a token, with ``REDACTED``; it also hides email
 addresses and bearer tokens. The same formatters serve the application's loggers and
@@ -30,7 +31,7 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 # Paths whose next segment is a secret (a trailing ".ics" is kept).
 _TOKEN_PATH = re.compile(
-    r"(/(?:my|join/p|calendar/p|calendar/f|feedback|account/set-password|account/reset"
+    r"(/(?:my|m|j|join/p|calendar/p|calendar/f|feedback|account/set-password|account/reset"
     r"|sign-in/reset|invite|unsubscribe)/)"
     r"(?!course/|thanks\b)([^/?#\s\"'<>]+?)(?=\.ics\b|[/?#\s\"'<>]|$)"
 )

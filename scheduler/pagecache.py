@@ -95,11 +95,12 @@ def cached_fragment(
 
 
 def cached_block(name: str, *key: Any, caller: Callable[[], str]) -> Markup:
-    """`{% call cached_block("staff-nav", current_user.role) %}…{% endcall %}` in a template:
-    the block is rendered once per process for each language and key, then reused.
+    """`{% call cached_block("staff-nav", role, request.endpoint) %}…{% endcall %}` in a
+    template: the block is rendered once per process for each language and key, then reused.
 
     Only for markup that depends on nothing but the key and the language (navigation, fixed
-    texts): no CSRF token, no counts, no data. Templates that reload (debug) are not cached.
+    texts): no CSRF token, no counts, no data. Whatever marks the current page (aria-current)
+    must be in the key. Templates that reload (debug) are not cached.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.jinja_env.auto_reload:

@@ -21,11 +21,11 @@ def this_year() -> tuple[date, date]:
 
 
 def parse_period(start: Any, end: Any) -> tuple[date, date]:
-    """YYYY-MM-DD dates; a missing one defaults to this year's first or last day."""
+    """YYYY-MM-DD dates; a missing one (None) defaults to this year's first or last day."""
     errors = FieldErrors()
     default_start, default_end = this_year()
-    first = inputs.iso_date(start, "from", errors) if start else default_start
-    last = inputs.iso_date(end, "to", errors) if end else default_end
+    first = default_start if start is None else inputs.iso_date(start, "from", errors)
+    last = default_end if end is None else inputs.iso_date(end, "to", errors)
     if first and last:
         if last < first:
             errors.add("to", _l("The end must be on or after the start."))

@@ -38,5 +38,24 @@ def derived_token(secret: str, purpose: str, ident: int | str, nonce: str) -> st
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+SHORT_LENGTH = 22  # 62**22 > 2**130: at least 128 bits, in letters and digits only
+
+
+def derived_short_code(secret: str, purpose: str, nonce: str) -> str:
+    """A short code the server can re-create, for links in text messages.
+
+    22 letters and digits (no "-" or "_", which some phones drop from the end of a link)
+    carry 130 bits of an HMAC-SHA256 under the server secret; only its hash is stored.
+    """
+    digest = hmac.new(secret.encode("utf-8"), f"{purpose}:{nonce}".encode(), hashlib.sha256)
+    number = int.from_bytes(digest.digest(), "big")
+    characters = []
+    for _ in range(SHORT_LENGTH):
+        number, remainder = divmod(number, 62)
+        characters.append(BASE62[remainder])
+    return "".join(characters)
+
+
 def new_nonce() -> str:
     return secrets.token_hex(8)

@@ -50,6 +50,9 @@ PAGE_PACKAGES = (
     "content",
     "reports",
     "followup",
+    "lifecycle",
+    "desk",
+    "notify",
 )
 
 
@@ -137,7 +140,9 @@ def _http_error(error: HTTPException) -> Any:
         return from_http_exception(error)
     if error.code is None or error.code < 400:
         return error
-    return render_error(error.code, "")
+    page, status = render_error(error.code, "")
+    allowed = getattr(error, "valid_methods", None)
+    return page, status, {"Allow": ", ".join(allowed)} if allowed else {}
 
 
 def _unexpected_error(error: Exception) -> Any:
@@ -146,9 +151,9 @@ def _unexpected_error(error: Exception) -> Any:
     log.exception("unexpected error on %s %s", request.method, request.path)
     db.session.rollback()
     if _is_api():
-        from scheduler.api.problems import problem
+        from scheduler.api.problems import problem, title
 
-        return problem(500, "Internal Server Error", _("Something went wrong on our side."))
+        return problem(500, title(500), _("Something went wrong on our side."))
     return render_error(500, "")
 
 

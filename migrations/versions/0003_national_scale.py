@@ -1,7 +1,7 @@
 """Indexes for reading at national scale.
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0008
 Create Date: 2026-12-01 19:00:00
 
 The newest change of any course or session (one index seek answers whether derived data is
@@ -12,7 +12,7 @@ the index alone (the catalogue), and a region's co-hosting duties in a date wind
 from alembic import op
 
 revision = "0003"
-down_revision = "0002"
+down_revision = "0008"  # main's head when this branch merged it (0002 before)
 branch_labels = None
 depends_on = None
 

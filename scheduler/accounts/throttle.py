@@ -6,6 +6,9 @@ An attempt is counted *before* the password is checked, with one atomic upsert p
 simultaneous guesses cannot slip past the limit; a successful sign-in gives its count back.
 Once a key is over its limit it is locked for SIGN_IN_LOCK_MINUTES: every attempt then
 answers 429 with Retry-After, even with the right password, and is not counted again.
+
+`hit` is the same counter for other purposes with their own keys, limits and windows
+(the password-reset form counts every request per address and per client address).
 """
 
 from __future__ import annotations
@@ -31,12 +34,13 @@ class Keys:
     address: str
 
 
-def keys_for(email: str, address: str | None) -> Keys:
+def keyed(purpose: str, value: str) -> str:
+    """A keyed hash of `value` for `purpose`: the table names no one."""
     secret = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(secret, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
-    def keyed(purpose: str, value: str) -> str:
-        return hmac.new(secret, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
+def keys_for(email: str, address: str | None) -> Keys:
     return Keys(
         account=keyed("sign-in-account", email.strip().lower()),
         address=keyed("sign-in-address", address or ""),
@@ -61,26 +65,33 @@ def count_attempt(keys: Keys) -> int | None:
 
     Not committed here: the caller commits before checking the password.
     """
+    waits = [hit(key, limit, _window()) for key, limit in _limits(keys)]
+    counted = [wait for wait in waits if wait is not None]
+    return max(counted) if counted else None
+
+
+def hit(key: str, limit: int, window: timedelta) -> int | None:
+    """Count one attempt on `key`: the seconds to wait when it is (now) locked, else None.
+
+    More than `limit` attempts within `window` lock the key for `window`. Not committed.
+    """
     now = utcnow()
-    wait: timedelta | None = None
-    for key, limit in _limits(keys):
-        failures, locked_until = _add_one(key, now)
-        if locked_until is not None and locked_until > now:
-            left = locked_until - now
-        elif failures > limit:
-            left = _lock(key, now)
-        else:
-            continue
-        wait = left if wait is None else max(wait, left)
-    return None if wait is None else int(wait.total_seconds()) + 1
+    failures, locked_until = _add_one(key, now, window)
+    if locked_until is not None and locked_until > now:
+        left = locked_until - now
+    elif failures > limit:
+        left = _lock(key, now, window)
+    else:
+        return None
+    return int(left.total_seconds()) + 1
 
 
-def _add_one(key: str, now: datetime) -> tuple[int, datetime | None]:
+def _add_one(key: str, now: datetime, window: timedelta) -> tuple[int, datetime | None]:
     table = SignInThrottle.__table__
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     locked = and_(table.c.locked_until.is_not(None), table.c.locked_until > now)
-    expired = table.c.window_started_at <= now - _window()
+    expired = table.c.window_started_at <= now - window
     statement = (
         insert(table)
         .values(key_hash=key, failures=1, window_started_at=now, locked_until=None)
@@ -104,8 +115,8 @@ def _add_one(key: str, now: datetime) -> tuple[int, datetime | None]:
     return failures, locked_until
 
 
-def _lock(key: str, now: datetime) -> timedelta:
-    lock = _window()
+def _lock(key: str, now: datetime, window: timedelta) -> timedelta:
+    lock = window
     db.session.execute(
         db.update(SignInThrottle)
         .where(SignInThrottle.key_hash == key)
@@ -130,12 +141,16 @@ def give_back(keys: Keys) -> None:
     )
 
 
+# No purpose counts over a longer window than this (see `hit`); older rows say nothing.
+LONGEST_WINDOW = timedelta(days=1)
+
+
 def forget_old() -> int:
     """Rows whose window and lock are both over say nothing any more."""
     now = utcnow()
     result = db.session.execute(
         db.delete(SignInThrottle).where(
-            SignInThrottle.window_started_at <= now - _window(),
+            SignInThrottle.window_started_at <= now - max(_window(), LONGEST_WINDOW),
             (SignInThrottle.locked_until.is_(None)) | (SignInThrottle.locked_until <= now),
         )
     )

@@ -1,20 +1,21 @@
-"""Sign-in and sign-out pages."""
+"""Sign-in and sign-out pages; the password and staff-user pages add their routes to `bp`."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from scheduler.accounts import services
+from scheduler.accounts import password_views, services, user_views
+from scheduler.accounts.blueprint import bp
 from scheduler.accounts.forms import SignInForm
 from scheduler.accounts.models import User
 from scheduler.errors import TooManyRequests
 from scheduler.extensions import db, login_manager
 
-bp = Blueprint("accounts", __name__)
+__all__ = ["bp", "password_views", "user_views"]  # their routes attach to bp
 
 
 @login_manager.user_loader

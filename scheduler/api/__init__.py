@@ -11,7 +11,16 @@ def register_routes() -> Blueprint:
     from scheduler.courses import api as courses_api  # noqa: F401
     from scheduler.regions import api as regions_api  # noqa: F401
 
-    for module in ("hosting", "enrolment", "content", "reports", "followup"):
+    for module in (
+        "hosting",
+        "enrolment",
+        "content",
+        "reports",
+        "followup",
+        "lifecycle",
+        "desk",
+        "accounts",
+    ):
         try:
             __import__(f"scheduler.{module}.api")
         except ModuleNotFoundError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, json
+from flask_babel import get_locale, gettext
 from werkzeug.exceptions import HTTPException
 
 from scheduler.errors import DomainError
@@ -28,23 +29,30 @@ def problem(
     return response
 
 
-def from_domain_error(error: DomainError) -> Response:
-    from flask_babel import gettext
-
+def title(status: int) -> str:
+    """The problem's title in the user's language (RFC 9457 leaves the words to us)."""
     titles = {
+        400: gettext("The request could not be read"),
         401: gettext("Sign-in required"),
         403: gettext("Not allowed"),
         404: gettext("Not found"),
+        405: gettext("Method not allowed"),
         409: gettext("Conflicts with the current state"),
+        413: gettext("Too large"),
+        415: gettext("Unsupported content type"),
         422: gettext("Invalid input"),
         429: gettext("Too many requests"),
+        500: gettext("Internal error"),
+        503: gettext("Service unavailable"),
     }
-    return problem(error.status, titles.get(error.status, error.title), error.detail, error.errors)
+    return titles.get(status, gettext("Error"))
+
+
+def from_domain_error(error: DomainError) -> Response:
+    return problem(error.status, title(error.status), error.detail, error.errors)
 
 
 def from_http_exception(error: HTTPException) -> Response:
-    from flask_babel import gettext
-
     details = {
         400: gettext("The request could not be read."),
         401: gettext("Sign-in required"),
@@ -56,11 +64,13 @@ def from_http_exception(error: HTTPException) -> Response:
         429: gettext("Too many requests. Try again in a moment."),
     }
     status = error.code or 500
-    return problem(status, error.name, details.get(status, ""))
+    response = problem(status, title(status), details.get(status, ""))
+    allowed = getattr(error, "valid_methods", None)
+    if allowed:  # 405 names the methods that are allowed (RFC 9110)
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
 
 
 def _language() -> str:
-    from flask_babel import get_locale
-
     locale = get_locale()
     return locale.language if locale else "fi"

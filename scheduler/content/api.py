@@ -10,11 +10,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from scheduler.accounts.auth import api_auth
 from scheduler.api import bp
+from scheduler.api import inputs as api_inputs
 from scheduler.api.inputs import json_object
 from scheduler.content import access, inputs, services, translations
 from scheduler.content.files import FileTooLarge
 from scheduler.content.serialize import attachment_json, material_json, request_json
-from scheduler.errors import ValidationFailed
+from scheduler.errors import FieldErrors
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGES
 from scheduler.regions.data import region_facts
@@ -55,12 +56,9 @@ def create_material():
 
 
 def _filters() -> services.LibraryFilters:
-    language = request.args.get("language") or None
-    region = request.args.get("region") or None
-    if language is not None and language not in LANGUAGES:
-        raise ValidationFailed(errors={"language": [_l('Use "fi" or "sv".')]})
-    if region is not None and region not in {fact.code for fact in region_facts()}:
-        raise ValidationFailed(errors={"region": [_l("Unknown region code.")]})
+    language = api_inputs.query_choice("language", LANGUAGES, _l('Use "fi" or "sv".'))
+    codes = [fact.code for fact in region_facts()]
+    region = api_inputs.query_choice("region", codes, _l("Unknown region code."))
     return services.LibraryFilters(
         language=language,
         theme=request.args.get("theme") or None,
@@ -122,12 +120,11 @@ def request_course_translation(course_id: int):
 def list_translation_requests():
     """`?scope=incoming` (default): open requests for the user's region to fulfil;
     `?scope=outgoing`: what the user's region has asked for."""
-    scope = request.args.get("scope", "incoming")
-    if scope not in ("incoming", "outgoing"):
-        raise ValidationFailed(errors={"scope": [_l('Use "incoming" or "outgoing".')]})
+    scopes = ("incoming", "outgoing")
+    scope = api_inputs.query_choice("scope", scopes, _l('Use "incoming" or "outgoing".'))
     found = (
         translations.requests_to(g.api_user)
-        if scope == "incoming"
+        if scope in (None, "incoming")
         else translations.requests_from(g.api_user)
     )
     return {"requests": [request_json(item) for item in found]}
@@ -138,15 +135,25 @@ def list_translation_requests():
 def fill_course_texts(course_id: int):
     """{"title": {"sv": "…"}, "description": {"sv": "…"}}: fills missing texts only."""
     data = json_object()
+    errors = FieldErrors()
+    api_inputs.only_fields(data, ("title", "description"), errors)
     texts: dict[str, str] = {}
-    for part in ("title", "description"):
-        value = data.get(part) or {}
+    for part, limit in (("title", inputs.TITLE_MAX), ("description", inputs.DESCRIPTION_MAX)):
+        value = data.get(part)
+        if value is None:
+            continue
         if not isinstance(value, dict) or set(value) - set(LANGUAGES):
-            raise ValidationFailed(errors={part: [_l('Give an object like {"sv": "…"}.')]})
+            errors.add(part, _l('Give an object like {"sv": "…"}.'))
+            continue
         for language, text in value.items():
             if not isinstance(text, str):
-                raise ValidationFailed(errors={part: [_l("Each language must be text.")]})
-            texts[f"{part}_{language}"] = text
+                errors.add(part, _l("Each language must be text."))
+                continue
+            checked = api_inputs.plain_text(
+                text, part, errors, max_length=limit, single_line=part == "title"
+            )
+            texts[f"{part}_{language}"] = checked
+    errors.raise_if_any(_l("Check the highlighted fields."))
     course = translations.get_course_for_texts(g.api_user, course_id)
     completed = translations.fill_course_texts(g.api_user, course, texts)
     db.session.commit()
@@ -162,9 +169,11 @@ def fill_course_texts(course_id: int):
 @api_auth(*STAFF)
 def attach_material(session_id: int):
     data = json_object()
-    material_id = data.get("material")
-    if isinstance(material_id, bool) or not isinstance(material_id, int):
-        raise ValidationFailed(errors={"material": [_l("Give the material's id as a number.")]})
+    errors = FieldErrors()
+    api_inputs.only_fields(data, ("material",), errors)
+    material_id = api_inputs.reference(data.get("material"), "material", errors)
+    errors.raise_if_any(_l("Check the highlighted fields."))
+    assert material_id is not None
     link = services.attach(g.api_user, session_id, material_id)
     db.session.commit()
     return attachment_json(link), 201

@@ -17,6 +17,7 @@ from scheduler.api import inputs
 from scheduler.content.files import CheckedUpload, FileRefused, FileTooLarge, check_upload
 from scheduler.errors import FieldErrors
 from scheduler.i18n import LANGUAGES, LocalizedText
+from scheduler.regions.data import region_facts
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -24,6 +25,19 @@ URL_MAX = 1000
 THEME_MAX = 40
 THEMES_MAX = 12
 SHARING = ("network", "region", "public")
+MATERIAL_FIELDS = (
+    "title",
+    "description",
+    "url",
+    "urls",
+    "languages",
+    "themes",
+    "sharing",
+    "public",
+    "shared",
+    "owner_region",
+)
+VERSION_FIELDS = ("language", "url", "title", "description")
 
 
 @dataclass
@@ -51,12 +65,15 @@ def normalise_theme(value: str) -> str:
 
 def themes_from(value: Any, errors: FieldErrors, *, allow_text: bool = False) -> list[str]:
     """A list of words (JSON) or, from forms, one comma-separated text."""
-    if value is None or value == "":
+    if value is None or (allow_text and value == ""):
         return []
     if isinstance(value, str) and allow_text:
         value = value.split(",")
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         errors.add("themes", _l('Give the themes as a list of words, like ["sleep", "exercise"].'))
+        return []
+    if len(value) > THEMES_MAX:
+        errors.add("themes", _l("Give at most %(count)d themes.", count=THEMES_MAX))
         return []
     themes: list[str] = []
     for item in value:
@@ -69,18 +86,21 @@ def themes_from(value: Any, errors: FieldErrors, *, allow_text: bool = False) ->
             )
             continue
         themes.append(theme)
-    if len(themes) > THEMES_MAX:
-        errors.add("themes", _l("Give at most %(count)d themes.", count=THEMES_MAX))
-    return themes[:THEMES_MAX]
+    return themes
 
 
 def https_url(value: Any, name: str, errors: FieldErrors) -> str | None:
-    if not isinstance(value, str) or not value.strip():
+    """An https link, exactly as given (forms strip their fields before)."""
+    if not isinstance(value, str) or not value:
         errors.add(name, _l("Give a link that starts with https://."))
         return None
-    url = value.strip()
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in url):
+    url = value
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme == "https" and bool(parts.hostname)
+    except ValueError:  # e.g. "https://[" (a broken IPv6 address)
+        valid = False
+    if not valid or any(c.isspace() for c in url):
         errors.add(name, _l("Give a link that starts with https://."))
         return None
     if len(url) > URL_MAX:
@@ -96,38 +116,45 @@ def language_from(value: Any, name: str, errors: FieldErrors) -> str | None:
     return str(value)
 
 
+FORM_TRUE = ("true", "1", "on", "yes")
+FORM_FALSE = ("false", "0", "off", "no")
+
+
 def _flag(value: Any, name: str, default: bool, errors: FieldErrors) -> bool:
+    """A form's checkbox or true/false field (an empty one keeps the default)."""
     if value is None or value == "":
         return default
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "on", "yes"):
+    if value in FORM_TRUE:
         return True
-    if text in ("false", "0", "off", "no"):
+    if value in FORM_FALSE:
         return False
     errors.add(name, _l("Give true or false."))
     return default
 
 
-def _sharing(data: Any, errors: FieldErrors) -> tuple[bool, bool]:
-    """(shared, public) from `sharing` ("network" | "region" | "public") or two flags."""
+def _sharing(data: Any, errors: FieldErrors, *, from_form: bool) -> tuple[bool, bool]:
+    """(shared, public) from `sharing` ("network" | "region" | "public") or two flags
+    (JSON booleans, or form checkbox values)."""
     sharing = data.get("sharing")
-    if sharing is not None and sharing != "":
+    if sharing is not None and (sharing != "" or not from_form):
         if sharing not in SHARING:
             errors.add("sharing", _l('Choose "network", "region" or "public".'))
             return True, False
         return sharing != "region", sharing == "public"
-    public = _flag(data.get("public"), "public", False, errors)
-    shared = _flag(data.get("shared"), "shared", True, errors)
+    if from_form:
+        public = _flag(data.get("public"), "public", False, errors)
+        shared = _flag(data.get("shared"), "shared", True, errors)
+    else:
+        public = inputs.flag(data.get("public"), "public", errors, default=False)
+        shared = inputs.flag(data.get("shared"), "shared", errors, default=True)
     return shared or public, public
 
 
-def _owner(data: Any, errors: FieldErrors) -> str | None:
-    from scheduler.regions.data import region_facts
-
-    code = data.get("owner_region") or None
-    if code is not None and code not in {fact.code for fact in region_facts()}:
+def _owner(data: Any, errors: FieldErrors, *, from_form: bool) -> str | None:
+    code = data.get("owner_region")
+    if code is None or (from_form and code == ""):
+        return None
+    if not isinstance(code, str) or code not in {fact.code for fact in region_facts()}:
         errors.add("owner_region", _l("Unknown region code."))
         return None
     return code
@@ -137,8 +164,9 @@ def from_json(data: dict[str, Any]) -> MaterialInput:
     """The contract's JSON: one https link (`url`) for the listed `languages`, or `urls` per
     language ({"fi": "https://…", "sv": "https://…"})."""
     errors = FieldErrors()
+    inputs.only_fields(data, MATERIAL_FIELDS, errors)
     title = inputs.bilingual(
-        data.get("title"), "title", errors, required=True, max_length=TITLE_MAX
+        data.get("title"), "title", errors, required=True, max_length=TITLE_MAX, single_line=True
     )
     description = inputs.bilingual(
         data.get("description"), "description", errors, required=False, max_length=DESCRIPTION_MAX
@@ -167,8 +195,8 @@ def from_json(data: dict[str, Any]) -> MaterialInput:
             errors.add("languages", _l("A language is listed twice."))
         elif url:
             versions = [VersionInput(language, url=url) for language in languages]
-    shared, public = _sharing(data, errors)
-    owner = _owner(data, errors)
+    shared, public = _sharing(data, errors, from_form=False)
+    owner = _owner(data, errors, from_form=False)
     errors.raise_if_any(_l("Please check the material's information."))
     return MaterialInput(title, description, themes, versions, shared, public, owner)
 
@@ -214,24 +242,20 @@ class AddedVersion:
     description: str = ""
 
 
-def _text(value: Any, name: str, limit: int, errors: FieldErrors) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors.add(name, _l("Give text."))
-        return ""
-    if len(value.strip()) > limit:
-        errors.add(name, _l("At most %(count)d characters.", count=limit))
-    return value.strip()
+def _text(value: Any, name: str, limit: int, errors: FieldErrors, *, single_line: bool) -> str:
+    return inputs.plain_text(value, name, errors, max_length=limit, single_line=single_line)
 
 
 def added_version_from_json(data: dict[str, Any]) -> AddedVersion:
     """{"language": "sv", "url": "https://…", "title": "…", "description": "…"}"""
     errors = FieldErrors()
+    inputs.only_fields(data, VERSION_FIELDS, errors)
     language = language_from(data.get("language"), "language", errors)
     url = https_url(data.get("url"), "url", errors)
-    title = _text(data.get("title"), "title", TITLE_MAX, errors)
-    description = _text(data.get("description"), "description", DESCRIPTION_MAX, errors)
+    title = _text(data.get("title"), "title", TITLE_MAX, errors, single_line=True)
+    description = _text(
+        data.get("description"), "description", DESCRIPTION_MAX, errors, single_line=False
+    )
     errors.raise_if_any(_l("Please check the information."))
     assert language is not None
     return AddedVersion(VersionInput(language, url=url), title, description)
@@ -244,8 +268,10 @@ def added_version_from_form(
     errors = FieldErrors()
     refused: dict[str, Any] = {}
     language = language_from(form.get("language"), "language", errors)
-    title = _text(form.get("title"), "title", TITLE_MAX, errors)
-    description = _text(form.get("description"), "description", DESCRIPTION_MAX, errors)
+    title = _text(form.get("title"), "title", TITLE_MAX, errors, single_line=True)
+    description = _text(
+        form.get("description"), "description", DESCRIPTION_MAX, errors, single_line=False
+    )
     version = None
     if language:
         version = version_from_form(
@@ -274,6 +300,7 @@ def from_form(form: MultiDict[str, str], files: MultiDict[str, FileStorage]) -> 
         errors,
         required=True,
         max_length=TITLE_MAX,
+        single_line=True,
     )
     description = inputs.bilingual(
         {language: form.get(f"description_{language}", "") for language in LANGUAGES},
@@ -291,14 +318,15 @@ def from_form(form: MultiDict[str, str], files: MultiDict[str, FileStorage]) -> 
     ]
     if not versions and not any(name.startswith(("file_", "url_")) for name in errors.errors):
         errors.add("file_fi", _l("Add a file or a link in at least one language."))
-    shared, public = _sharing(form, errors)
-    owner = _owner(form, errors)
+    shared, public = _sharing(form, errors, from_form=True)
+    owner = _owner(form, errors, from_form=True)
     raise_if_refused(errors, refused, _l("Please check the material's information."))
     return MaterialInput(title, description, themes, versions, shared, public, owner)
 
 
 def request_language(data: dict[str, Any]) -> str:
     errors = FieldErrors()
+    inputs.only_fields(data, ("language",), errors)
     language = language_from(data.get("language"), "language", errors)
     errors.raise_if_any()
     assert language is not None

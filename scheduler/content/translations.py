@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from scheduler import audit
 from scheduler.accounts.models import User
+from scheduler.api import inputs
 from scheduler.content import access
 from scheduler.content.models import Material, MaterialVersion, TranslationRequest, open_key
 from scheduler.courses.models import Course, CourseRegion
@@ -291,11 +292,11 @@ def fill_course_texts(user: User, course: Course, texts: dict[str, str]) -> list
     for language, parts in before.items():
         for part in parts:
             name = f"{part}_{language}"
-            value = (texts.get(name) or "").strip()
             limit = TITLE_MAX if part == "title" else DESCRIPTION_MAX
-            if len(value) > limit:
-                errors.add(name, _l("At most %(count)d characters.", count=limit))
-            elif value:
+            value = inputs.plain_text(
+                texts.get(name), name, errors, max_length=limit, single_line=part == "title"
+            )
+            if value:
                 setattr(course, name, value)
                 changed.append(name)
     if not changed and not errors:

@@ -25,6 +25,8 @@ from werkzeug.exceptions import NotFound as HttpNotFound
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from scheduler.accounts.auth import bearer_user, staff_required
+from scheduler.boundary.ids import form_reference
+from scheduler.boundary.numbers import whole_number
 from scheduler.content import access, files, inputs, services, translations
 from scheduler.content.models import Material
 from scheduler.dbtypes import utcnow
@@ -58,11 +60,8 @@ def safe_next(default: str) -> str:
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(request.args.get(name, default))
-    except ValueError:
-        return default
-    return min(max(value, low), high)
+    value = whole_number(request.args.get(name))
+    return default if value is None else min(max(value, low), high)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -245,12 +244,12 @@ def download(material_id: int, language: str):
 @bp.post("/materials/<int:material_id>/attach")
 @staff_required()
 def attach(material_id: int):
-    session_id = request.form.get("session", "")
+    session_id = form_reference(request.form.get("session"))
     try:
-        if not session_id.isdigit():
+        if session_id is None:
             flash(_("Choose a session."), "error")
         else:
-            services.attach(me(), int(session_id), material_id)
+            services.attach(me(), session_id, material_id)
             db.session.commit()
             flash(_("The material was attached to the session."), "success")
     except NotFound:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 from flask_babel import lazy_gettext as _l
 
 from scheduler.accounts.auth import api_auth
-from scheduler.api import bp
+from scheduler.api import bp, inputs
 from scheduler.api.inputs import json_object
 from scheduler.courses import services
+from scheduler.courses.models import KINDS
 from scheduler.courses.serialize import course_json, session_json
-from scheduler.errors import ValidationFailed
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGES
+from scheduler.regions.data import region_facts
 
 
 @bp.post("/courses")
@@ -26,13 +27,10 @@ def create_course():
 
 @bp.get("/courses")
 def list_courses():
-    region = request.args.get("region") or None
-    language = request.args.get("language") or None
-    kind = request.args.get("kind") or None
-    if language is not None and language not in LANGUAGES:
-        raise ValidationFailed(errors={"language": [_l('Use "fi" or "sv".')]})
-    if kind is not None and kind not in ("open", "closed"):
-        raise ValidationFailed(errors={"kind": [_l('Use "open" or "closed".')]})
+    codes = [fact.code for fact in region_facts()]
+    region = inputs.query_choice("region", codes, _l("Unknown region code."))
+    language = inputs.query_choice("language", LANGUAGES, _l('Use "fi" or "sv".'))
+    kind = inputs.query_choice("kind", KINDS, _l('Use "open" or "closed".'))
     courses = services.find_courses(region=region, language=language, kind=kind)
     return {"courses": [course_json(course) for course in courses]}
 

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.dbtypes import UTCDateTime, utcnow
 from scheduler.extensions import db
-from scheduler.i18n import BilingualTexts
+from scheduler.i18n import BilingualTexts, LocalizedText
 
 KINDS = ("open", "closed")
 SESSION_STATUSES = ("scheduled", "cancelled")
+COURSE_STATUSES = ("active", "cancelled")
 
 
 class Course(BilingualTexts, db.Model):
@@ -46,6 +47,11 @@ class Course(BilingualTexts, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # "active" or "cancelled"; a cancelled course takes no applications (courses.lifecycle).
+    status: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
+    cancel_reason_fi: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cancel_reason_sv: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     participations: Mapped[list[CourseRegion]] = relationship(
         back_populates="course",
@@ -68,6 +74,14 @@ class Course(BilingualTexts, db.Model):
     def weights(self) -> dict[str, float]:
         return {p.region_code: p.weight for p in self.participations}
 
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
+    def cancel_reason(self) -> LocalizedText:
+        return LocalizedText(self.cancel_reason_fi or "", self.cancel_reason_sv or "")
+
 
 class CourseRegion(db.Model):
     __tablename__ = "course_region"
@@ -79,6 +93,9 @@ class CourseRegion(db.Model):
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
     seat_quota: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # When the region joined a course that had already started; None: from the start. Its fair
+    # share (scheduler.rotation.shares) counts only the sessions from then on.
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     course: Mapped[Course] = relationship(back_populates="participations")
 
@@ -104,12 +121,19 @@ class Session(db.Model):
     # Raised on every change so calendar clients replace their copy (iCalendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Why it was cancelled, told to participants and shown on the join page.
+    cancel_reason_fi: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cancel_reason_sv: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     course: Mapped[Course] = relationship(back_populates="sessions")
 
     @property
     def cancelled(self) -> bool:
         return self.status == "cancelled"
+
+    @property
+    def cancel_reason(self) -> LocalizedText:
+        return LocalizedText(self.cancel_reason_fi or "", self.cancel_reason_sv or "")
 
     def touch(self) -> None:
         """Mark a change that subscribers must see."""

@@ -20,7 +20,7 @@ def session_json(session: Session) -> dict[str, Any]:
         "cohost_region": session.cohost_region,
         "status": session.status,
         "host_set_by_hand": session.host_set_by_hand,
-    }
+    } | ({"cancel_reason": session.cancel_reason.as_dict()} if session.cancelled else {})
 
 
 def course_json(course: Course, *, with_sessions: bool = False) -> dict[str, Any]:
@@ -42,7 +42,10 @@ def course_json(course: Course, *, with_sessions: bool = False) -> dict[str, Any
         "join_url": url_for("meetings.join_open", course_id=course.id, _external=True),
         "calendar_url": url_for("calendars.course_feed", course_id=course.id, _external=True),
         "page_url": url_for("courses.detail", course_id=course.id, _external=True),
+        "status": course.status,
     }
+    if course.cancelled:
+        data["cancel_reason"] = course.cancel_reason.as_dict()
     if with_sessions:
         data["sessions"] = [session_json(s) for s in course.sessions]
     return data

@@ -14,6 +14,7 @@ from scheduler import audit
 from scheduler.accounts.models import User
 from scheduler.api import inputs
 from scheduler.courses.models import KINDS, Course, CourseRegion, Session
+from scheduler.dbtypes import utcnow
 from scheduler.errors import FieldErrors, Forbidden, NotFound
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI, LANGUAGES, LocalizedText
@@ -22,6 +23,22 @@ from scheduler.regions.data import region_facts
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
 PROVIDERS = ("static", "jitsi", "bigbluebutton")
+COURSE_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "languages",
+    "regions",
+    "host_weights",
+    "cohost",
+    "first_session",
+    "duration_minutes",
+    "sessions",
+    "capacity",
+    "application_deadline",
+    "meeting",
+)
+WEIGHT_MAX = 1000
 
 
 @dataclass
@@ -49,9 +66,13 @@ def configured_providers() -> frozenset[str]:
     return meeting_providers(current_app.config)
 
 
-def parse_course_input(data: dict[str, Any]) -> CourseInput:
-    """Check every rule of the contract's table; raise ValidationFailed listing all problems."""
+def parse_course_input(data: dict[str, Any], *, new_course: bool = True) -> CourseInput:
+    """Check every rule of the contract's table; raise ValidationFailed listing all problems.
+
+    A new course cannot start in the past; an existing one (checked again when edited) may
+    have started already."""
     errors = FieldErrors()
+    inputs.only_fields(data, COURSE_FIELDS, errors)
     known_regions = {fact.code: fact for fact in region_facts()}
 
     kind = data.get("kind")
@@ -59,7 +80,7 @@ def parse_course_input(data: dict[str, Any]) -> CourseInput:
         errors.add("kind", _l('Choose "open" or "closed".'))
 
     title = inputs.bilingual(
-        data.get("title"), "title", errors, required=True, max_length=TITLE_MAX
+        data.get("title"), "title", errors, required=True, max_length=TITLE_MAX, single_line=True
     )
     description = inputs.bilingual(
         data.get("description"), "description", errors, required=False, max_length=DESCRIPTION_MAX
@@ -100,15 +121,13 @@ def parse_course_input(data: dict[str, Any]) -> CourseInput:
         if not isinstance(raw_weights, dict):
             errors.add("host_weights", _l('Give weights like {"05": 2, "14": 1}.'))
         else:
-            for code, weight in raw_weights.items():
+            for code, raw in raw_weights.items():
                 if code not in regions:
                     errors.add("host_weights", _l("Weights are only for participating regions."))
-                elif isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
-                    errors.add("host_weights", _l("A weight must be a number above zero."))
-                elif weight > 1000:
-                    errors.add("host_weights", _l("A weight must be at most 1000."))
-                else:
-                    weights[code] = float(weight)
+                    continue
+                weight = inputs.positive_number(raw, "host_weights", errors, maximum=WEIGHT_MAX)
+                if weight is not None:
+                    weights[code] = weight
 
     cohost = data.get("cohost", False)
     if not isinstance(cohost, bool):
@@ -122,32 +141,34 @@ def parse_course_input(data: dict[str, Any]) -> CourseInput:
         errors.add("first_session", _l("Required."))
     else:
         first_session = inputs.local_datetime(data["first_session"], "first_session", errors)
+        if new_course and first_session is not None and first_session <= utcnow():
+            errors.add("first_session", _l("The first session must be in the future."))
+            first_session = None
 
     duration = inputs.integer(
         data.get("duration_minutes"), "duration_minutes", errors, minimum=15, maximum=480
     )
     count = inputs.integer(data.get("sessions"), "sessions", errors, minimum=1, maximum=200)
 
+    # Checked whenever given; only closed courses need (and keep) them.
     capacity = deadline = None
-    if kind == "closed":
-        if data.get("capacity") is None:
-            errors.add("capacity", _l("Required for a closed course."))
-        else:
-            capacity = inputs.integer(data["capacity"], "capacity", errors, minimum=1)
-            if capacity is not None and capacity > 10000:
-                errors.add("capacity", _l("At most %(count)d.", count=10000))
-        if data.get("application_deadline") is None:
-            errors.add("application_deadline", _l("Required for a closed course."))
-        else:
-            deadline = inputs.iso_date(data["application_deadline"], "application_deadline", errors)
-            if (
-                deadline is not None
-                and first_session is not None
-                and deadline >= first_session.astimezone(HELSINKI).date()
-            ):
-                errors.add(
-                    "application_deadline", _l("The deadline must be before the first session.")
-                )
+    if data.get("capacity") is not None:
+        capacity = inputs.integer(data["capacity"], "capacity", errors, minimum=1, maximum=10000)
+    elif kind == "closed":
+        errors.add("capacity", _l("Required for a closed course."))
+    if data.get("application_deadline") is not None:
+        deadline = inputs.iso_date(data["application_deadline"], "application_deadline", errors)
+    elif kind == "closed":
+        errors.add("application_deadline", _l("Required for a closed course."))
+    if (
+        kind == "closed"
+        and deadline is not None
+        and first_session is not None
+        and deadline >= first_session.astimezone(HELSINKI).date()
+    ):
+        errors.add("application_deadline", _l("The deadline must be before the first session."))
+    if kind != "closed":
+        capacity = deadline = None
 
     provider, url = _parse_meeting(data.get("meeting"), errors)
     errors.raise_if_any(_l("Check the highlighted fields."))
@@ -173,20 +194,31 @@ def _parse_meeting(meeting: Any, errors: FieldErrors) -> tuple[str, str | None]:
     if not isinstance(meeting, dict) or meeting.get("provider") not in PROVIDERS:
         errors.add("meeting", _l('Choose a provider: "static", "jitsi" or "bigbluebutton".'))
         return "static", None
+    if set(meeting) - {"provider", "url"}:
+        errors.add("meeting", _l('Give only "provider" and, for "static", "url".'))
+        return "static", None
     provider = meeting["provider"]
+    url = meeting.get("url")
+    if "url" in meeting and not _meeting_link(url):
+        errors.add("meeting", _l("Give the meeting link, starting with https://."))
+        return provider, None
     if provider not in configured_providers():
         errors.add("meeting", _l("This meeting provider is not configured on this service."))
         return provider, None
     if provider != "static":
         return provider, None
-    url = meeting.get("url")
-    if not isinstance(url, str) or not url.startswith("https://") or len(url) > 500:
+    if url is None:
         errors.add("meeting", _l("Give the meeting link, starting with https://."))
-        return provider, None
-    if any(char.isspace() for char in url) or len(url) < 12:
-        errors.add("meeting", _l("Give the meeting link, starting with https://."))
-        return provider, None
     return provider, url
+
+
+def _meeting_link(url: Any) -> bool:
+    return (
+        isinstance(url, str)
+        and url.startswith("https://")
+        and 12 <= len(url) <= 500
+        and not any(char.isspace() for char in url)
+    )
 
 
 def check_may_create(actor: User, regions: list[str]) -> None:

@@ -11,10 +11,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from scheduler.accounts.auth import staff_required
+from scheduler.boundary.numbers import form_decimal, form_whole_number
 from scheduler.courses import catalogue as catalogue_rules
 from scheduler.courses import services
-from scheduler.courses.models import Course, CourseRegion, Session
+from scheduler.courses.models import Course
 from scheduler.dbtypes import utcnow
+from scheduler.desk.services import desk_for
+from scheduler.desk.views import chosen_region as desk_region
 from scheduler.errors import Forbidden, ValidationFailed
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
@@ -22,7 +25,6 @@ from scheduler.pagecache import public_page
 from scheduler.regions.data import region_facts
 
 bp = Blueprint("courses", __name__)
-DASHBOARD_WEEKS = 8
 
 
 @bp.get("/courses")
@@ -88,35 +90,15 @@ def _next_change(course: Course, now: datetime) -> datetime | None:
 @bp.get("/planner")
 @staff_required()
 def dashboard():
-    """My region's courses and the coming weeks' sessions with their hosts."""
-    now = utcnow()
-    region = current_user.region_code
-    query = db.select(Course).order_by(Course.first_session)
-    if not current_user.is_admin:
-        query = query.where(
-            Course.id.in_(
-                db.select(CourseRegion.course_id).where(CourseRegion.region_code == region)
-            )
-        )
-    courses = list(db.session.scalars(query))
-    sessions = list(
-        db.session.scalars(
-            db.select(Session)
-            .where(
-                Session.course_id.in_([c.id for c in courses]),
-                Session.ends_at >= now,
-                Session.starts_at <= now + timedelta(weeks=DASHBOARD_WEEKS),
-            )
-            .order_by(Session.starts_at)
-        )
-    )
-    by_id = {course.id: course for course in courses}
+    """The desk: what waits for my region. Facilitators land on their own sessions."""
+    if current_user.role == "facilitator":
+        return redirect(url_for("desk.my_sessions"))
+    region = desk_region()
     return render_template(
-        "courses/dashboard.html",
-        courses=courses,
-        sessions=sessions,
-        course_by_id=by_id,
-        weeks=DASHBOARD_WEEKS,
+        "desk/dashboard.html",
+        desk=desk_for(region),
+        region=region,
+        regions=region_facts(),
     )
 
 
@@ -124,24 +106,15 @@ def _form_to_input(form: Any) -> dict[str, Any]:
     """Turn the posted form into the API's JSON shape so both share one validation."""
 
     def number(name: str) -> Any:
-        value = form.get(name, "").strip()
-        if not value:
-            return None
-        try:
-            return int(value)
-        except ValueError:
-            return value  # the service answers "Give a whole number."
+        return form_whole_number(form.get(name))
 
     kind = form.get("kind")
     regions = form.getlist("regions")
     weights: dict[str, Any] = {}
     for code in regions:
-        raw = form.get(f"weight_{code}", "").strip().replace(",", ".")
-        if raw:
-            try:
-                weights[code] = float(raw)
-            except ValueError:
-                weights[code] = raw
+        weight = form_decimal(form.get(f"weight_{code}"))
+        if weight is not None:
+            weights[code] = weight
     provider = form.get("meeting_provider", "static")
     meeting: dict[str, Any] = {"provider": provider}
     if provider == "static":

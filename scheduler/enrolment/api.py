@@ -5,17 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, request
+from flask_babel import lazy_gettext as _l
 
 from scheduler.accounts.auth import api_auth
-from scheduler.api import bp
+from scheduler.api import bp, inputs
 from scheduler.api.inputs import json_object
 from scheduler.enrolment import services
 from scheduler.enrolment.models import Application
+from scheduler.errors import FieldErrors
 from scheduler.extensions import db
 from scheduler.i18n import iso_local
 
+TOKEN_MAX = 1000  # far longer than any token the service hands out
 
-def application_json(application: Application, same_email_as: list[int]) -> dict[str, Any]:
+
+def application_json(
+    application: Application, same_email_as: list[int], same_phone_as: list[int] | None = None
+) -> dict[str, Any]:
     return {
         "id": application.id,
         "name": application.name,
@@ -24,10 +30,16 @@ def application_json(application: Application, same_email_as: list[int]) -> dict
         "region": application.region_code,
         "language": application.language,
         "on_behalf": application.on_behalf,
+        "contact": application.contact,
+        "messages_to": application.messages_to,
+        "support_person": (
+            application.support_person.as_dict() if application.support_person else None
+        ),
         "status": application.status,
         "submitted_at": iso_local(application.submitted_at),
         "status_changed_at": iso_local(application.status_changed_at),
         "same_email_as": same_email_as,
+        "same_phone_as": same_phone_as or [],
     }
 
 
@@ -48,20 +60,34 @@ def list_applications(course_id: int):
     _course, applications = services.list_applications(g.api_user, course_id)
     db.session.commit()  # the view is logged
     same = services.same_email_groups(applications)
-    return {"applications": [application_json(a, same.get(a.id, [])) for a in applications]}
+    same_phone = services.same_phone_groups(applications)
+    return {
+        "applications": [
+            application_json(a, same.get(a.id, []), same_phone.get(a.id, [])) for a in applications
+        ]
+    }
 
 
 @bp.post("/applications/<int:application_id>/decision")
 @api_auth("admin", "planner")
 def decide(application_id: int):
-    application = services.decide(g.api_user, application_id, json_object().get("status"))
+    data = json_object()
+    inputs.check_fields(data, ("status",))
+    application = services.decide(g.api_user, application_id, data.get("status"))
     db.session.commit()
     return {"id": application.id, "status": application.status}
 
 
 @bp.post("/applications/withdraw")
 def withdraw():
-    application = services.withdraw_by_token(json_object().get("token"))
+    data = json_object()
+    errors = FieldErrors()
+    inputs.only_fields(data, ("token",), errors)
+    token = inputs.plain_text(
+        data.get("token"), "token", errors, max_length=TOKEN_MAX, required=True
+    )
+    errors.raise_if_any(_l("Check the highlighted fields."))
+    application = services.withdraw_by_token(token)
     db.session.commit()
     return {"status": application.status}
 

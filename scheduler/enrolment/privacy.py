@@ -1,9 +1,10 @@
 """Applicants' data: the download of everything stored about one applicant, and the purge.
 
 The purge anonymises applications of courses that ended more than PRIVACY_RETENTION_DAYS
-ago: contact details and free text are cleared, the personal link is revoked, every email
-of the application is deleted (sent or not, of any kind), and only region, language and
-status stay for statistics. It claims rows with
+ago: contact details and free text are cleared, the support person is deleted, the
+personal and short links are revoked, every email and text message of the application is
+deleted (sent or not, of any kind), and only region, language and status stay for
+statistics. It claims rows with
 `FOR UPDATE SKIP LOCKED` on PostgreSQL, so it may run on several hosts at once.
 """
 
@@ -16,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_
 
+from scheduler.accounts import passwords
 from scheduler.accounts import throttle as sign_in_throttle
 from scheduler.accounts.models import User
 from scheduler.audit import AuditEntry
@@ -63,6 +65,7 @@ def purge(now: datetime | None = None) -> int:
     _forget_unowned_mail(cutoff)
     throttle.forget_old()
     sign_in_throttle.forget_old()
+    passwords.forget_old_links()
     db.session.commit()
     return total
 
@@ -71,6 +74,8 @@ def anonymise(application: Application, now: datetime) -> None:
     application.name = ""
     application.email = ""
     application.phone = ""
+    application.phone_hash = None
+    application.support_person = None  # the row is deleted (delete-orphan)
     application.needs = ""
     application.message = ""
     application.anonymised_at = now
@@ -117,6 +122,11 @@ def personal_data(application: Application) -> dict[str, Any]:
             "needs": application.needs,
             "message": application.message,
             "on_behalf": application.on_behalf,
+            "contact": application.contact,
+            "messages_to": application.messages_to,
+            "support_person": (
+                application.support_person.as_dict() if application.support_person else None
+            ),
             "consent_at": iso_local(application.consent_at),
             "status": application.status,
             "submitted_at": iso_local(application.submitted_at),
@@ -197,6 +207,8 @@ def _emails(application: Application) -> list[dict[str, Any]]:
     return [
         {
             "kind": message.kind,
+            "channel": message.channel,
+            "to": message.phone if message.channel == "sms" else message.recipient,
             "subject": message.subject,
             "body": message.body,
             "created_at": iso_local(message.created_at),

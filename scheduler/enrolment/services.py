@@ -7,24 +7,33 @@ stored together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from scheduler import audit
 from scheduler.accounts.models import User
 from scheduler.courses.models import Course
 from scheduler.dbtypes import utcnow
-from scheduler.enrolment import mail, seats, throttle
-from scheduler.enrolment.inputs import parse_application
-from scheduler.enrolment.models import PLANNER_DECISIONS, TRANSITIONS, Application
+from scheduler.enrolment import mail, reach, seats, throttle
+from scheduler.enrolment.inputs import ApplicationInput, parse_application
+from scheduler.enrolment.models import (
+    PLANNER_DECISIONS,
+    TRANSITIONS,
+    Application,
+    SupportPerson,
+)
 from scheduler.enrolment.tokens import assign_new_token, find_by_token
 from scheduler.enrolment.wording import STATUS_WORDS
 from scheduler.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
+from scheduler.notify.sms_providers import sms_in_use
 
 # planner decision -> the email event it sends
 DECISION_EVENTS = {
@@ -43,6 +52,7 @@ def applications_open(course: Course, now: datetime | None = None) -> bool:
     """Closed courses take applications until the end of the deadline day, Helsinki time."""
     return (
         course.kind == "closed"
+        and course.status != "cancelled"
         and course.application_deadline is not None
         and local_today(now) <= course.application_deadline
     )
@@ -63,6 +73,8 @@ def get_course(course_id: int) -> Course:
 def check_taking_applications(course: Course) -> None:
     if course.kind != "closed":
         raise Conflict(_l("This group is open to everyone. You do not need to apply."))
+    if course.status == "cancelled":
+        raise Conflict(_l("This course is cancelled, so it takes no applications."))
     if not applications_open(course):
         raise Conflict(_l("The application time for this course is over."))
 
@@ -81,19 +93,21 @@ def submit(
 ) -> Submission:
     """Store a new application and queue its confirmation with the personal link.
 
-    The personal link is sent only to the email address, never in the answer: whoever
-    opens it has shown they read that mailbox. Neither answer tells a stranger whether the
-    address had already applied (for a disability course that is health data). When it
-    had, the form (`store_duplicate=False`) stores nothing and emails the address its
-    existing link; the API, whose answer carries the new application's id, stores the
-    second application (`store_duplicate=True`), tells the address so, and planners see
-    both marked as having the same address.
+    The personal link is sent only to whoever gets the messages (the applicant's email or
+    phone, the support person's), never in the answer: whoever opens it has shown they
+    read that mailbox or phone. Neither answer tells a stranger whether the address (or,
+    for a phone-only applicant, the number) had already applied (for a disability course
+    that is health data). When it had, the form (`store_duplicate=False`) stores nothing
+    and sends the earlier application's own contacts its link; the API, whose answer
+    carries the new application's id, stores the second application
+    (`store_duplicate=True`), tells the address so, and planners see both marked as
+    having the same address.
     """
     course = get_course(course_id)
     check_taking_applications(course)
-    parsed = parse_application(data, course)
+    parsed = parse_application(data, course, sms_available=sms_in_use(current_app.config))
     throttle.reserve(address)
-    earlier = _earlier_application(course.id, parsed.email) if parsed.email else None
+    earlier = _earlier_application(course.id, parsed)
     if earlier is not None and not store_duplicate:
         audit.record("application.resubmit", earlier, actor_kind="applicant", course=course.id)
         mail.notify_again(earlier)
@@ -108,9 +122,21 @@ def submit(
         needs=parsed.needs,
         message=parsed.message,
         on_behalf=parsed.on_behalf,
+        contact=parsed.contact,
+        messages_to=parsed.messages_to,
+        phone_hash=reach.phone_key(parsed.phone),
         consent_at=utcnow(),
         status="submitted",
     )
+    if parsed.support_person is not None:
+        support = parsed.support_person
+        application.support_person = SupportPerson(
+            name=support.name,
+            email=support.email,
+            phone=support.phone,
+            relation=support.relation,
+            contact=support.contact,
+        )
     assign_new_token(application)
     db.session.add(application)
     db.session.flush()
@@ -126,10 +152,18 @@ def submit(
     return Submission(application=application, created=True)
 
 
-def _earlier_application(course_id: int, email: str) -> Application | None:
+def _earlier_application(course_id: int, parsed: ApplicationInput) -> Application | None:
+    """The course's first application with the same email address (or, without one, the
+    same phone number, found by its keyed hash)."""
+    if parsed.email:
+        same = Application.email == parsed.email
+    elif parsed.phone:
+        same = Application.phone_hash == reach.phone_key(parsed.phone)
+    else:
+        return None
     return db.session.scalar(
         db.select(Application)
-        .where(Application.course_id == course_id, Application.email == email)
+        .where(Application.course_id == course_id, same)
         .order_by(Application.id)
         .limit(1)
     )
@@ -137,15 +171,28 @@ def _earlier_application(course_id: int, email: str) -> Application | None:
 
 def same_email_groups(applications: list[Application]) -> dict[int, list[int]]:
     """For each application, the other listed applications with the same email address."""
-    by_email: dict[str, list[int]] = {}
+    return _same_groups(applications, lambda application: application.email)
+
+
+def same_phone_groups(applications: list[Application]) -> dict[int, list[int]]:
+    """For each application, the other listed applications with the same phone number."""
+    return _same_groups(applications, lambda application: application.phone_hash)
+
+
+def _same_groups(
+    applications: list[Application], key_of: Callable[[Application], str | None]
+) -> dict[int, list[int]]:
+    by_key: dict[str, list[int]] = {}
     for application in applications:
-        if application.email:
-            by_email.setdefault(application.email, []).append(application.id)
-    return {
-        application.id: [other for other in by_email[application.email] if other != application.id]
-        for application in applications
-        if application.email and len(by_email[application.email]) > 1
-    }
+        key = key_of(application)
+        if key:
+            by_key.setdefault(key, []).append(application.id)
+    found: dict[int, list[int]] = {}
+    for application in applications:
+        key = key_of(application)
+        if key and len(by_key[key]) > 1:
+            found[application.id] = [other for other in by_key[key] if other != application.id]
+    return found
 
 
 # --- selection -----------------------------------------------------------------------------
@@ -182,7 +229,11 @@ def list_applications(actor: User, course_id: int) -> tuple[Course, list[Applica
     """The applicants `actor` may see: their own region's, or all for an admin (logged)."""
     course = get_course(course_id)
     region = check_may_see_course(actor, course)
-    query = db.select(Application).where(Application.course_id == course.id)
+    query = (
+        db.select(Application)
+        .where(Application.course_id == course.id)
+        .options(selectinload(Application.support_person))
+    )
     if region is not None:
         query = query.where(Application.region_code == region)
     applications = list(
@@ -224,6 +275,8 @@ def decide(actor: User, application_id: int, status: Any) -> Application:
             )
         )
     if status == "accepted":
+        if course.status == "cancelled":
+            raise Conflict(_l("This course is cancelled, so nobody can get a place in it."))
         seats.check_can_accept(seats.count_seats(course), application.region_code)
     old = _change_status(application, status, actor=actor)
     mail.notify(application, DECISION_EVENTS[status])
@@ -241,8 +294,10 @@ def promote(
     actor: User | None = None,
 ) -> list[Application]:
     """Accept waitlisted applicants into free seats, oldest first. Hold the course lock."""
-    seat_count = seats.count_seats(course)
     promoted: list[Application] = []
+    if course.status == "cancelled":  # nobody gets a place in a cancelled course
+        return promoted
+    seat_count = seats.count_seats(course)
     if seat_count.free <= 0:
         return promoted
     candidates = seats.waitlist_candidates(

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from scheduler.accounts.auth import staff_required
+from scheduler.boundary.numbers import form_whole_number
 from scheduler.courses.models import Course, CourseRegion
 from scheduler.enrolment import seats, services
 from scheduler.enrolment.models import PLANNER_DECISIONS, TRANSITIONS, Application
@@ -68,11 +69,10 @@ def _render_selection(
 ) -> Any:
     course, applications = services.list_applications(current_user, course_id)
     seat_count = seats.count_seats(course)
-    db.session.commit()  # the view of applicants' data is logged
     region = None if current_user.is_admin else current_user.region_code
     waitlisted = sum(1 for a in applications if a.status == "waitlisted")
     quotas = services.quotas_of(course)
-    return render_template(
+    page = render_template(
         "enrolment/selection.html",
         course=course,
         applications=applications,
@@ -90,7 +90,11 @@ def _render_selection(
         values=values
         if values is not None
         else {f"quota_{code}": "" if q is None else str(q) for code, q in quotas.items()},
-    ), status
+    )
+    # The view of applicants' data is logged; committed after rendering, so the page reads
+    # the rows already loaded (a commit first would reload every applicant one by one).
+    db.session.commit()
+    return page, status
 
 
 @bp.get("/planner/courses/<int:course_id>/applications")
@@ -124,10 +128,7 @@ def quotas(course_id: int):
     for key, raw in request.form.items():
         if not key.startswith("quota_"):
             continue
-        value = raw.strip()
-        data[key.removeprefix("quota_")] = (
-            None if not value else int(value) if value.isdigit() else value
-        )
+        data[key.removeprefix("quota_")] = form_whole_number(raw)
     try:
         services.set_quotas(current_user, course_id, data)
     except ValidationFailed as error:

@@ -1,4 +1,5 @@
-"""The applicant's personal link token: re-creatable by the server, stored only as a hash."""
+"""The applicant's personal link token and short code: re-creatable by the server from the
+application's nonce, stored only as hashes. A new nonce revokes both."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ from flask import current_app
 
 from scheduler.enrolment.models import TOKEN_PURPOSE, Application
 from scheduler.extensions import db
-from scheduler.security import derived_token, hash_token, new_nonce, new_token
+from scheduler.security import (
+    SHORT_LENGTH,
+    derived_short_code,
+    derived_token,
+    hash_token,
+    new_nonce,
+    new_token,
+)
+
+SHORT_PURPOSE = "participant-short"
 
 
 def personal_token(application: Application) -> str:
@@ -15,11 +25,19 @@ def personal_token(application: Application) -> str:
     )
 
 
+def short_code(application: Application) -> str:
+    """The code of the short links /m/<code> and /j/<code> (text messages, the card)."""
+    return derived_short_code(
+        current_app.config["SECRET_KEY"], SHORT_PURPOSE, application.token_nonce
+    )
+
+
 def assign_new_token(application: Application) -> str:
-    """Give the application a fresh token (a new nonce revokes the old link)."""
+    """Give the application a fresh token (a new nonce revokes the old links)."""
     application.token_nonce = new_nonce()
     token = personal_token(application)
     application.token_hash = hash_token(token)
+    application.short_hash = hash_token(short_code(application))
     return token
 
 
@@ -31,6 +49,7 @@ def revoke_token(application: Application) -> None:
     """
     application.token_nonce = new_nonce()
     application.token_hash = new_token()[1]
+    application.short_hash = None
 
 
 def find_by_token(token: str, *, for_update: bool = False) -> Application | None:
@@ -40,3 +59,11 @@ def find_by_token(token: str, *, for_update: bool = False) -> Application | None
     if for_update:
         query = query.with_for_update()
     return db.session.scalar(query)
+
+
+def find_by_short_code(code: str) -> Application | None:
+    if len(code) != SHORT_LENGTH or not code.isascii() or not code.isalnum():
+        return None
+    return db.session.scalar(
+        db.select(Application).where(Application.short_hash == hash_token(code))
+    )

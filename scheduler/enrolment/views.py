@@ -1,4 +1,6 @@
-"""Client pages: the application form and the applicant's personal page (`/my/<token>`).
+"""Client pages: the application form, the applicant's personal page (`/my/<token>`), its
+printable card (`/my/<token>/card`) and the short links of text messages (`/m/<code>`,
+`/j/<code>`).
 
 The staff selection pages live in staff_views.py on the same blueprint.
 """
@@ -12,6 +14,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -25,13 +28,16 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from scheduler.enrolment import services
+from scheduler.enrolment.card import card_of
 from scheduler.enrolment.mail import next_session
-from scheduler.enrolment.models import ACTIVE_STATUSES, Application
-from scheduler.enrolment.tokens import find_by_token
+from scheduler.enrolment.models import ACTIVE_STATUSES, APPLICANT, Application
+from scheduler.enrolment.reach import contacts_of
+from scheduler.enrolment.tokens import find_by_short_code, find_by_token, personal_token
 from scheduler.enrolment.wording import STATUS_EXPLAINED, STATUS_WORDS
 from scheduler.errors import Conflict, ValidationFailed
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGE_COOKIE, LANGUAGES
+from scheduler.notify.sms_providers import sms_in_use
 from scheduler.web import current_language
 
 bp = Blueprint("enrolment", __name__)
@@ -59,19 +65,47 @@ def clock(moment: Any) -> str:
 # --- the application form ----------------------------------------------------------------
 
 
+# The support person's fields on the form, and the names of their problems in the API.
+SUPPORT_FIELDS = {
+    "support_name": "name",
+    "support_relation": "relation",
+    "support_email": "email",
+    "support_phone": "phone",
+    "support_contact": "contact",
+}
+FORM_FIELD_OF_ERROR = {f"support_person.{key}": field for field, key in SUPPORT_FIELDS.items()}
+FORM_FIELD_OF_ERROR["support_person"] = "support_name"
+
+
 def _form_to_input(form: Any) -> dict[str, Any]:
     """The form in the API's JSON shape, so both share one validation."""
+    support = {key: form.get(field, "").strip() for field, key in SUPPORT_FIELDS.items()}
+    named = any(value for key, value in support.items() if key != "contact")
     return {
         "name": form.get("name", ""),
         "email": form.get("email", ""),
         "phone": form.get("phone", ""),
+        "contact": form.get("contact") or None,
         "region": form.get("region"),
         "language": form.get("language"),
         "needs": form.get("needs", ""),
         "message": form.get("message", ""),
-        "on_behalf": form.get("on_behalf") == "yes",
+        # Naming a support person on the form means they help with the application.
+        "on_behalf": named,
+        "support_person": support if named else None,
+        "messages_to": form.get("messages_to") or APPLICANT,
         "consent": form.get("consent") == "yes",
     }
+
+
+def _form_errors(error: ValidationFailed) -> dict[str, list[str]]:
+    """The problems keyed by the form's field ids."""
+    errors: dict[str, list[str]] = {}
+    for field, messages in error.errors.items():
+        errors.setdefault(FORM_FIELD_OF_ERROR.get(field, field), []).extend(
+            str(message) for message in messages
+        )
+    return errors
 
 
 @bp.route("/courses/<int:course_id>/apply", methods=["GET", "POST"])
@@ -95,16 +129,16 @@ def apply(course_id: int):
             )
         except ValidationFailed as error:
             db.session.rollback()
-            errors = {field: [str(m) for m in messages] for field, messages in error.errors.items()}
+            errors = _form_errors(error)
             status = 422
         except Conflict as error:
             db.session.rollback()
             conflict, status = str(error.detail), 409
         else:
             db.session.commit()
-            # The personal link goes only to the email address (never into this answer),
-            # and the answer is the same whether or not the address had applied before.
-            contact = "email" if submission.application.email else "phone"
+            # The personal link goes only to whoever gets the messages (never into this
+            # answer), and the answer is the same whether or not they had applied before.
+            contact = _how_we_answer(submission.application)
             language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else None
             target = url_for(
                 "enrolment.apply_sent", course_id=course.id, contact=contact, lang=language
@@ -121,15 +155,30 @@ def apply(course_id: int):
         errors=errors,
         conflict=conflict,
         values=values,
+        sms_available=sms_in_use(current_app.config),
     ), status
+
+
+def _how_we_answer(application: Application) -> str:
+    """How the applicant hears from us: "email", "sms", both ("email_sms") or "phone"."""
+    channels = {contact.channel for contact in contacts_of(application)}
+    if channels == {"email", "sms"}:
+        return "email_sms"
+    return channels.pop() if channels else "phone"
 
 
 @bp.get("/courses/<int:course_id>/apply/sent")
 def apply_sent(course_id: int):
-    """After applying: check your email (or, with a phone number only, wait for a call)."""
+    """After applying: check your email or phone (or, with no way to write, wait for a call)."""
     course = services.get_course(course_id)
-    by_phone = request.args.get("contact") == "phone"
-    page = render_template("enrolment/sent.html", course=course, by_phone=by_phone)
+    how = request.args.get("contact")
+    page = render_template(
+        "enrolment/sent.html",
+        course=course,
+        by_phone=how == "phone",
+        by_email=how in ("email", "email_sms", None),
+        by_sms=how in ("sms", "email_sms"),
+    )
     return _private(make_response(page))
 
 
@@ -197,6 +246,48 @@ def withdraw(token: str):
         "enrolment/withdraw.html", application=application, course=application.course, token=token
     )
     return _private(make_response(page, 400 if form.is_submitted() else 200))
+
+
+@bp.get("/my/<token>/card")
+def card(token: str):
+    """A printable A4 card: sessions, the join link as a QR code, dial-in, whom to call."""
+    application = _applicant(token)
+    if application.status != "accepted":
+        flash(_("The card is for participants. You can print it when you have a place."), "error")
+        return _private(redirect(url_for("enrolment.personal", token=token), code=303))
+    page = render_template(
+        "enrolment/card.html",
+        card=card_of(application),
+        token=token,
+        join_window=current_app.config["JOIN_WINDOW_MINUTES"],
+    )
+    return _private(make_response(page))
+
+
+# --- short links in text messages -------------------------------------------------------
+
+
+def _short(code: str, endpoint: str) -> Response:
+    """Send the holder of a short link on to the long personal link's page."""
+    application = find_by_short_code(code)
+    if application is None:
+        abort(_private(make_response(render_template("enrolment/unknown_link.html"), 404)))
+    target = url_for(endpoint, token=personal_token(application))
+    response = _private(redirect(target, code=302))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/m/<code>")
+def short_personal(code: str):
+    """The short link of the personal page (/my/<token>)."""
+    return _short(code, "enrolment.personal")
+
+
+@bp.get("/j/<code>")
+def short_join(code: str):
+    """The short link of the participant's join page (/join/p/<token>)."""
+    return _short(code, "meetings.join_participant")
 
 
 @bp.get("/my/<token>/data.json")

@@ -18,7 +18,7 @@ from scheduler.i18n import iso_local
 @bp.put("/sessions/<int:session_id>/attendance")
 @api_auth("admin", "planner", "facilitator")
 def put_attendance(session_id: int):
-    present = services.parse_present(json_object().get("present"))
+    present = services.parse_present(json_object())
     counts = services.record_attendance(g.api_user, session_id, present)
     db.session.commit()
     return {**counts, "present_ids": present}

@@ -19,6 +19,7 @@ from sqlalchemy import func
 
 from scheduler import audit
 from scheduler.accounts.models import User
+from scheduler.api import inputs
 from scheduler.courses.models import Course, Session
 from scheduler.courses.services import get_session
 from scheduler.dbtypes import utcnow
@@ -26,8 +27,10 @@ from scheduler.enrolment.models import Application
 from scheduler.errors import Conflict, FieldErrors, Forbidden
 from scheduler.extensions import db
 from scheduler.followup.models import Attendance, AttendanceSheet
+from scheduler.meetings import counting
 
 MARKING_ROLES = ("admin", "planner", "facilitator")
+PRESENT_MAX = 10_000  # no course has more places
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,13 @@ def sheet(session: Session) -> list[SheetRow]:
     return [SheetRow(a, a.id in present_ids) for a in applications]
 
 
-def parse_present(value: Any) -> list[int]:
+def parse_present(data: dict[str, Any]) -> list[int]:
+    """{"present": [application ids]}"""
     errors = FieldErrors()
-    if not isinstance(value, list) or any(
-        isinstance(item, bool) or not isinstance(item, int) for item in value
-    ):
-        errors.add("present", _l("Give a list of application ids, e.g. [12, 15]."))
-        errors.raise_if_any(_l("Check the highlighted fields."))
-    return sorted(set(value))
+    inputs.only_fields(data, ("present",), errors)
+    present = inputs.references(data.get("present"), "present", errors, max_items=PRESENT_MAX)
+    errors.raise_if_any(_l("Check the highlighted fields."))
+    return present
 
 
 def record_attendance(actor: User, session_id: int, present: Iterable[int]) -> dict[str, Any]:
@@ -171,24 +173,36 @@ def course_counts(course: Course) -> dict[str, Any]:
     for session_id, region, count in rows:
         per_session.setdefault(session_id, {})[region] = count
         totals[region] = totals.get(region, 0) + count
+    # Open groups: anonymous joins and "which region" answers (scheduler.meetings).
+    joins = counting.counts_of([s.id for s in course.sessions]) if course.kind == "open" else {}
+    join_totals: dict[str, int] = {}
     sessions = []
     for session in course.sessions:
         regions = per_session.get(session.id, {})
-        sessions.append(
-            {
-                "id": session.id,
-                "number": session.number,
-                "starts_at": session.starts_at,
-                "status": session.status,
-                "marked": session.id in marked,
-                "present": sum(regions.values()),
-                "regions": regions,
-            }
-        )
-    return {
+        joined, answers = joins.get(session.id, (0, {}))
+        for code, answers_count in answers.items():
+            join_totals[code] = join_totals.get(code, 0) + answers_count
+        row = {
+            "id": session.id,
+            "number": session.number,
+            "starts_at": session.starts_at,
+            "status": session.status,
+            "marked": session.id in marked,
+            "present": sum(regions.values()),
+            "regions": regions,
+        }
+        if course.kind == "open":
+            row["joins"] = joined
+            row["join_regions"] = answers
+        sessions.append(row)
+    result: dict[str, Any] = {
         "course": course.id,
         "kind": course.kind,
         "sessions": sessions,
         "regions": totals,
         "present": sum(totals.values()),
     }
+    if course.kind == "open":
+        result["joins"] = sum(row["joins"] for row in sessions)
+        result["join_regions"] = join_totals
+    return result

@@ -16,11 +16,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from scheduler import audit
+from scheduler.boundary.numbers import whole_number
 from scheduler.courses.models import Course, Session
 from scheduler.dbtypes import utcnow
+from scheduler.enrolment import reach
+from scheduler.enrolment.models import Application
 from scheduler.errors import Conflict, FieldErrors, NotFound
 from scheduler.extensions import db
-from scheduler.followup.mailing import insert_ignoring_duplicates, queue_email_once
+from scheduler.followup.mailing import (
+    insert_ignoring_duplicates,
+    queue_email_once,
+    queue_sms_once,
+)
 from scheduler.followup.models import (
     AGAIN,
     EXPECTATIONS,
@@ -61,11 +68,8 @@ def _rating(value: Any, field: str, errors: FieldErrors) -> int:
             field, _l("Question %(number)d: please choose a number from 1 to 5.", number=number)
         )
         return 0
-    try:
-        rating = int(str(value).strip())
-    except ValueError:
-        rating = 0
-    if isinstance(value, bool) or rating not in RATINGS:
+    rating = whole_number(value) if isinstance(value, str) else None
+    if rating not in RATINGS:
         errors.add(
             field,
             _l("Question %(number)d: the answer must be a number from 1 to 5.", number=number),
@@ -223,6 +227,9 @@ def send_invites(now: datetime | None = None) -> QueueReport:
     for course in courses:
         queued_here = 0
         for application in participants.get(course.id, []):
+            contacts = reach.contacts_of(application)
+            if not contacts:
+                continue  # nobody to write to: no invite
             language = email_language(application)
             token, token_hash = new_token()
             added = insert_ignoring_duplicates(
@@ -240,23 +247,48 @@ def send_invites(now: datetime | None = None) -> QueueReport:
             if not added:
                 already += 1
                 continue
-            queue_email_once(
-                application.email,
-                "followup/feedback_invite",
-                language,
-                kind="followup.feedback_invite",
-                dedupe_key=f"feedback:{course.id}:{application.id}",
-                application_id=application.id,
-                name=application.name,
-                course_title=course.title.get(language),
-                feedback_url=public_url(f"/feedback/{token}?lang={language}"),
-            )
+            # Everyone who gets the participant's messages gets the same one-time link.
+            for contact in contacts:
+                _queue_invite(contact, application, course, language, token)
             queued_here += 1
         if queued_here:
             audit.record("feedback.invites_queued", course, count=queued_here)
         queued += queued_here
         db.session.commit()
     return QueueReport(queued=queued, already=already)
+
+
+def _queue_invite(
+    contact: reach.Contact, application: Application, course: Course, language: str, token: str
+) -> None:
+    key = f"feedback:{course.id}:{application.id}{contact.key()}"
+    title = course.title.get(language)
+    url = public_url(f"/feedback/{token}?lang={language}")
+    if contact.channel == reach.SMS:
+        queue_sms_once(
+            contact.address,
+            "followup/feedback_invite",
+            language,
+            kind="followup.feedback_invite",
+            dedupe_key=key,
+            application_id=application.id,
+            shrinkable={"name": application.name, "course_title": title},
+            feedback_url=url,
+            contact=contact,
+        )
+    else:
+        queue_email_once(
+            contact.address,
+            "followup/feedback_invite",
+            language,
+            kind="followup.feedback_invite",
+            dedupe_key=key,
+            application_id=application.id,
+            name=application.name,
+            contact=contact,
+            course_title=title,
+            feedback_url=url,
+        )
 
 
 # --- open groups: a public form, one answer per browser session --------------------------------

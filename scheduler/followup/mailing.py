@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from scheduler.notify.models import OutboxMessage
-from scheduler.notify.outbox import render_email
+from scheduler.notify.outbox import render_email, sms_values
 
 KIND_PREFIX = "followup."
 # Sent reminders and invites hold a name and personal links; they are deleted after this.
@@ -81,6 +81,36 @@ def queue_email_once(
             "next_attempt_at": now,
             "attempts": 0,
             "last_error": "",
+        },
+    )
+
+
+def queue_sms_once(
+    phone: str,
+    template: str,
+    language: str,
+    *,
+    kind: str,
+    dedupe_key: str,
+    application_id: int | None = None,
+    shrinkable: dict[str, str] | None = None,
+    **context: Any,
+) -> bool:
+    """queue_email_once for a text message (templates/sms/<template>.txt)."""
+    now = utcnow()
+    values = sms_values(phone, template, language, shrinkable, **context)
+    return insert_ignoring_duplicates(
+        OutboxMessage,
+        {
+            **values,
+            "kind": kind,
+            "dedupe_key": dedupe_key[:120],
+            "application_id": application_id,
+            "created_at": now,
+            "next_attempt_at": now,
+            "attempts": 0,
+            "last_error": "",
+            "urgent": False,
         },
     )
 

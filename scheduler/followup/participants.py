@@ -1,11 +1,14 @@
-"""Accepted participants of closed courses, and the personal links written into their email."""
+"""Accepted participants of closed courses, and the personal links written into their
+messages (the short links in text messages)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
+from scheduler.enrolment import reach
 from scheduler.enrolment.models import Application
 from scheduler.enrolment.tokens import personal_token
 from scheduler.extensions import db
@@ -13,7 +16,9 @@ from scheduler.i18n import LANGUAGES
 
 
 def participants_by_course(course_ids: Iterable[int]) -> dict[int, list[Application]]:
-    """Accepted, not anonymised participants with an email address, in one query."""
+    """Accepted, not anonymised participants (with their support persons), in two queries.
+
+    Whom to write to and how is `reach.contacts_of(application)`."""
     ids = sorted(set(course_ids))
     if not ids:
         return {}
@@ -23,8 +28,8 @@ def participants_by_course(course_ids: Iterable[int]) -> dict[int, list[Applicat
             Application.course_id.in_(ids),
             Application.status == "accepted",
             Application.anonymised_at.is_(None),
-            Application.email != "",
         )
+        .options(selectinload(Application.support_person))
         .order_by(Application.course_id, Application.id)
     )
     found: dict[int, list[Application]] = {course_id: [] for course_id in ids}
@@ -45,3 +50,11 @@ def personal_links(application: Application) -> dict[str, str]:
     """The participant's join page and own page (where they can withdraw)."""
     token = personal_token(application)
     return {"join_url": public_url(f"/join/p/{token}"), "my_url": public_url(f"/my/{token}")}
+
+
+def links_for(contact: reach.Contact, application: Application) -> dict[str, str]:
+    """personal_links, or their short forms for a text message."""
+    if contact.channel != reach.SMS:
+        return personal_links(application)
+    short = reach.short_links(application)
+    return {"join_url": short["join"], "my_url": short["personal"]}

@@ -1,8 +1,9 @@
-"""Reminder emails the day before each session of a closed course.
+"""Reminders the day before each session of a closed course, by email or text message.
 
 A session on local day D is due for a reminder from D-1 at REMINDER_TIME (Europe/Helsinki)
 until it starts. The command may run often and on several hosts: each (session,
-participant) email has the dedupe key `reminder:{session_id}:{application_id}`, so it is
+participant, contact) message has the dedupe key `reminder:{session_id}:{application_id}`
+(with `:sms`, `:support_person` … for the other contacts of the application), so it is
 queued once whoever gets there first.
 """
 
@@ -11,16 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from flask import current_app
 from sqlalchemy.orm import contains_eager
 
 from scheduler import audit
 from scheduler.courses.models import Course, Session
 from scheduler.dbtypes import utcnow
+from scheduler.enrolment import reach
 from scheduler.extensions import db
-from scheduler.followup.mailing import queue_email_once
-from scheduler.followup.participants import email_language, participants_by_course, personal_links
+from scheduler.followup.mailing import queue_email_once, queue_sms_once
+from scheduler.followup.participants import email_language, links_for, participants_by_course
 from scheduler.i18n import HELSINKI
 
 # A reminder is never due more than 48 hours before the start (the day before, from 00:00);
@@ -77,26 +79,47 @@ def send_reminders(now: datetime | None = None) -> QueueReport:
         queued_here = 0
         for application in participants.get(session.course_id, []):
             language = email_language(application)
-            added = queue_email_once(
-                application.email,
-                "followup/reminder",
-                language,
-                kind="followup.reminder",
-                dedupe_key=f"reminder:{session.id}:{application.id}",
-                application_id=application.id,
-                name=application.name,
-                course_title=session.course.title.get(language),
-                day=format_date(session.starts_at.astimezone(HELSINKI).date(), "full", language),
-                starts=_clock(session.starts_at, language),
-                ends=_clock(session.ends_at, language),
-                window=window,
-                is_today=session.starts_at.astimezone(HELSINKI).date() == today,
-                **personal_links(application),
-            )
-            if added:
-                queued_here += 1
-            else:
-                already += 1
+            local_day = session.starts_at.astimezone(HELSINKI).date()
+            title = session.course.title.get(language)
+            for contact in reach.contacts_of(application):
+                context = {
+                    "name": application.name,
+                    "contact": contact,
+                    "day": format_date(local_day, "full", language),
+                    "short_day": format_skeleton("MEd", local_day, locale=language),
+                    "starts": _clock(session.starts_at, language),
+                    "ends": _clock(session.ends_at, language),
+                    "window": window,
+                    "is_today": local_day == today,
+                    **links_for(contact, application),
+                }
+                key = f"reminder:{session.id}:{application.id}{contact.key()}"
+                if contact.channel == reach.SMS:
+                    added = queue_sms_once(
+                        contact.address,
+                        "followup/reminder",
+                        language,
+                        kind="followup.reminder",
+                        dedupe_key=key,
+                        application_id=application.id,
+                        shrinkable={"name": context.pop("name"), "course_title": title},
+                        **context,
+                    )
+                else:
+                    added = queue_email_once(
+                        contact.address,
+                        "followup/reminder",
+                        language,
+                        kind="followup.reminder",
+                        dedupe_key=key,
+                        application_id=application.id,
+                        course_title=title,
+                        **context,
+                    )
+                if added:
+                    queued_here += 1
+                else:
+                    already += 1
         if queued_here:
             audit.record("session.reminders_queued", session, count=queued_here)
         queued += queued_here

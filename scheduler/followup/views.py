@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
 from scheduler.accounts.auth import staff_required
+from scheduler.boundary.ids import form_reference
 from scheduler.courses.models import Course, CourseRegion
 from scheduler.courses.services import get_course
 from scheduler.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -163,7 +164,8 @@ def mark_attendance(session_id: int):
     errors: dict[str, list[str]] = {}
     if form.validate_on_submit():
         try:
-            present = [int(v) for v in request.form.getlist("present") if v.isdigit()]
+            chosen = (form_reference(v) for v in request.form.getlist("present"))
+            present = sorted({number for number in chosen if number is not None})
             services.record_attendance(current_user, session_id, present)
         except ValidationFailed as error:
             db.session.rollback()

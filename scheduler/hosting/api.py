@@ -1,4 +1,5 @@
-"""Rotation endpoints of the JSON API: re-planning, hosts by hand, closures, swaps, balance."""
+"""Rotation endpoints of the JSON API: re-planning, hosts by hand, closures, swaps, balance,
+the hosting ledger."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from functools import wraps
 from typing import Any
 
 from flask import g, json, request
+from flask_babel import lazy_gettext as _l
 
 from scheduler.accounts.auth import api_auth
 from scheduler.api import bp, inputs
@@ -16,8 +18,10 @@ from scheduler.api.problems import from_domain_error
 from scheduler.courses.serialize import session_json
 from scheduler.errors import FieldErrors
 from scheduler.extensions import db
-from scheduler.hosting import report, services, swaps
+from scheduler.hosting import ledger, report, services, swaps
 from scheduler.hosting.services import HostConflict
+from scheduler.lifecycle import services as lifecycle
+from scheduler.lifecycle.inputs import parse_move
 
 
 def _with_reason(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -62,8 +66,13 @@ def plan_course(course_id: int):
 @api_auth("admin", "planner")
 @_with_reason
 def update_session(session_id: int):
-    update = services.parse_session_update(json_object())
-    session = services.update_session(g.api_user, session_id, update)
+    data = json_object()
+    if "starts_at" in data or "duration_minutes" in data:
+        # A move: one session to another time (scheduler.lifecycle).
+        session = lifecycle.move_session(g.api_user, session_id, parse_move(data))
+    else:
+        update = services.parse_session_update(data)
+        session = services.update_session(g.api_user, session_id, update)
     db.session.commit()
     return session_json(session)
 
@@ -88,12 +97,10 @@ def add_closure(code: str):
 @api_auth("admin", "planner")
 def list_closures(code: str):
     services.check_region(code)
-    start = date.min
-    if request.args.get("since"):
-        errors = FieldErrors()
-        start = inputs.iso_date(request.args["since"], "since", errors)
-        errors.raise_if_any()
-    closures = services.closures_of([code], start)
+    errors = FieldErrors()
+    since = inputs.query_date("since", errors)
+    errors.raise_if_any(_l("Check the highlighted fields."))
+    closures = services.closures_of([code], since or date.min)
     with_reason = services.may_read_reason(g.api_user, code)
     return {"closures": [services.closure_json(c, with_reason=with_reason) for c in closures]}
 
@@ -148,3 +155,16 @@ def swap_inbox():
 def hosting_report():
     start, end = report.parse_period(request.args.get("from"), request.args.get("to"))
     return report.hosting_report(start, end).as_json()
+
+
+@bp.get("/reports/ledger")
+@api_auth("admin", "planner")
+def ledger_report():
+    start, end = ledger.parse_period(request.args.get("from"), request.args.get("to"))
+    return ledger.trade_ledger(start, end).as_json()
+
+
+@bp.get("/reports/ledger/preview")
+@api_auth("admin", "planner")
+def ledger_preview():
+    return ledger.replan_preview().as_json()

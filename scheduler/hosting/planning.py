@@ -2,8 +2,10 @@
 
 This module turns rows into the planner's plain dataclasses and writes the answer back;
 all rules live in scheduler.rotation. Several courses are planned together with a constant
-number of queries (closures, other courses' load), so a closure that touches many courses
-costs the same few statements as one course.
+number of queries (closures, other courses' load, the network's ledger balance), so a closure
+that touches many courses costs the same few statements as one course. The planner is given
+the ledger's balance from the other courses as plain data and honours it within each course's
+own fairness (regions behind host first).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from scheduler.courses.models import Course, Session
 from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from scheduler.hosting.models import Closure
+from scheduler.hosting.shares import network_balance
 from scheduler.i18n import HELSINKI
 from scheduler.regions.data import region_facts
 
@@ -64,13 +67,15 @@ def region_spec(code: str, weight: float = 1.0) -> rotation.RegionSpec:
 
 
 def region_specs(course: Course) -> tuple[rotation.RegionSpec, ...]:
-    """The course's regions with the languages they serve (from the region data, no query)."""
+    """The course's regions with the languages they serve (from the region data, no query)
+    and, for a region that joined a running course, since when it takes part."""
     facts = {fact.code: fact for fact in region_facts()}
     return tuple(
         rotation.RegionSpec(
             code=p.region_code,
             languages=frozenset(facts[p.region_code].languages),
             weight=p.weight,
+            since=None if p.joined_at is None else p.joined_at.astimezone(HELSINKI),
         )
         for p in course.participations
     )
@@ -168,16 +173,45 @@ def _slot(session: Session, languages: frozenset[str], is_locked: bool) -> rotat
 def plan_courses(
     courses: Sequence[Course], *, keep_previous: bool = True, now: datetime | None = None
 ) -> list[CourseOutcome]:
-    """Re-plan several courses together (each sees the others' duties as weekly load).
+    """Re-plan several courses together (each sees the others' duties as weekly load, and the
+    network's hosting ledger evens out within each course's fairness).
 
     The courses' participations and sessions should be loaded already (selectinload); the
-    rest costs two queries whatever the number of courses.
+    rest costs four queries whatever the number of courses.
     """
+    outcomes, planned = _plan(courses, keep_previous=keep_previous, lock=keep_previous, now=now)
+    for course, result in planned:
+        outcomes[course.id].changes = apply_result(course, result)
+    return [outcomes[c.id] for c in courses]
+
+
+def preview_courses(
+    courses: Sequence[Course], *, afresh: bool = False, now: datetime | None = None
+) -> list[CourseOutcome]:
+    """What re-planning would change, without changing anything. ``afresh``: the sessions
+    that may change are planned from scratch rather than kept where still allowed."""
+    outcomes, planned = _plan(courses, keep_previous=not afresh, lock=True, now=now)
+    for course, result in planned:
+        outcomes[course.id].changes = differences(course, result)
+    return [outcomes[c.id] for c in courses]
+
+
+def plan_requests(
+    courses: Sequence[Course],
+    *,
+    keep_previous: bool = True,
+    lock: bool = True,
+    now: datetime | None = None,
+) -> tuple[list[Course], list[rotation.PlanRequest], dict[str, float]]:
+    """The courses that have sessions (first session order), the planner's request for each,
+    and the network's ledger balance outside them. Four queries.
+
+    ``lock``: keep past, frozen, cancelled and hand-set sessions; ``keep_previous``: keep the
+    other sessions' hosts where still allowed."""
     courses = sorted(courses, key=lambda c: (c.first_session, c.id))
     with_sessions = [c for c in courses if c.sessions]
-    outcomes = {c.id: CourseOutcome(c, rotation.PlanResult((), ())) for c in courses}
     if not with_sessions:
-        return [outcomes[c.id] for c in courses]
+        return [], [], {}
     now = now or utcnow()
     freeze_days = current_app.config["FREEZE_DAYS"]
     all_sessions = [s for c in with_sessions for s in c.sessions]
@@ -187,7 +221,9 @@ def plan_courses(
     first_day, last_day = first.astimezone(HELSINKI).date(), last.astimezone(HELSINKI).date()
     closures = closures_for(sorted(codes), first_day, last_day)
     holidays = holidays_for_years(first_day.year, last_day.year)
-    load = weekly_load(codes, first, last, [c.id for c in with_sessions])
+    ids = [c.id for c in with_sessions]
+    load = weekly_load(codes, first, last, ids)
+    balance = network_balance(ids)
 
     requests = []
     for course in with_sessions:
@@ -197,8 +233,7 @@ def plan_courses(
         requests.append(
             rotation.PlanRequest(
                 slots=tuple(
-                    _slot(s, languages, keep_previous and locked(s, now, freeze_days))
-                    for s in sessions
+                    _slot(s, languages, lock and locked(s, now, freeze_days)) for s in sessions
                 ),
                 regions=region_specs(course),
                 cohost=course.cohost,
@@ -206,14 +241,40 @@ def plan_courses(
                 holidays=holidays,
                 weekly_load=load,
                 keep_previous=keep_previous,
+                balance=balance,
             )
         )
-    results = rotation.plan_network(requests)
+    return with_sessions, requests, balance
+
+
+def _plan(
+    courses: Sequence[Course], *, keep_previous: bool, lock: bool, now: datetime | None
+) -> tuple[dict[int, CourseOutcome], list[tuple[Course, rotation.PlanResult]]]:
+    outcomes = {c.id: CourseOutcome(c, rotation.PlanResult((), ())) for c in courses}
+    with_sessions, requests, balance = plan_requests(
+        courses, keep_previous=keep_previous, lock=lock, now=now
+    )
+    if not requests:
+        return outcomes, []
+    results = rotation.plan_network(requests, balance)
+    planned = []
     for course, result in zip(with_sessions, results, strict=True):
-        outcome = outcomes[course.id]
-        outcome.result = result
-        outcome.changes = apply_result(course, result)
-    return [outcomes[c.id] for c in courses]
+        outcomes[course.id].result = result
+        planned.append((course, result))
+    return outcomes, planned
+
+
+def differences(course: Course, result: rotation.PlanResult) -> list[HostChange]:
+    """The sessions whose hosts the planner's answer would change (nothing is written)."""
+    by_id = {session.id: session for session in course.sessions}
+    changes = []
+    for assignment in result.assignments:
+        session = by_id[assignment.key]
+        old = (session.host_region, session.cohost_region)
+        new = (assignment.host, assignment.cohost)
+        if old != new:
+            changes.append(HostChange(session, old[0], old[1], new[0], new[1]))
+    return changes
 
 
 def apply_result(course: Course, result: rotation.PlanResult) -> list[HostChange]:

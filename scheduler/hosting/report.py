@@ -1,31 +1,37 @@
 """The hosting balance: how many sessions each region hosted against its fair target.
 
-Definitions (also in the OpenAPI description):
+Definitions (also in the OpenAPI description); fair shares are the planner's own
+(:mod:`scheduler.rotation.shares`, applied to rows by :mod:`scheduler.hosting.shares`):
 
 - Only scheduled sessions whose start falls in the period (Helsinki dates, both ends included)
-  count; cancelled ones count for nobody.
+  count; cancelled ones count for nobody, and neither do sessions on a public holiday.
 - ``hosted`` / ``cohosted``: sessions the region hosts / co-hosts.
 - ``share``: hosted / all hosted sessions of the period (0 when nothing was hosted).
-- ``target``: the region's weighted expected number of hosted sessions, summed over courses:
-  for each course, its sessions in the period × the region's weight / the sum of the weights of
-  the course's regions that serve every language of the course. A region that cannot serve a
-  course's language is not expected to host it; closures are not subtracted, so a closed
-  period shows as hosting below target (the planner catches up later in the series where it can).
+- ``target``: the region's weighted share of the sessions, summed over courses: for each
+  session, the region's weight / the sum of the weights of the course's regions that serve the
+  course's language(s) (since they joined). A region that cannot serve a course's language is
+  not expected to host it; closures are not subtracted, so a closed period shows as hosting
+  below target (made up later in the course where the rules allow, otherwise in later courses:
+  see the hosting ledger). ``cohost_target``: the same for co-hosting, shared among those
+  regions without the session's host.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
-
-from scheduler.courses.models import Course, CourseRegion, Session
-from scheduler.extensions import db
+from scheduler.courses.models import Session
+from scheduler.hosting.shares import (
+    book,
+    course_facts,
+    course_ids_of,
+    held_rows,
+    session_select,
+)
 from scheduler.periods import day_bounds, parse_period  # noqa: F401  (re-exported)
-from scheduler.regions.data import region_facts
+from scheduler.rotation.shares import Ledger
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class RegionBalance:
     cohosted: int
     share: float
     target: float
+    cohost_target: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +50,7 @@ class RegionBalance:
             "cohosted": self.cohosted,
             "share": self.share,
             "target": self.target,
+            "cohost_target": self.cohost_target,
             "difference": round(self.hosted - self.target, 2),
         }
 
@@ -71,77 +79,31 @@ class HostingReport:
 
 
 def hosting_report(start: date, end: date) -> HostingReport:
-    """Grouped counts from the database: the rows read follow the number of courses and
-    regions in the period, never the number of sessions."""
+    """Two queries whatever the number of courses and sessions."""
     low, high = day_bounds(start, end)
-    in_period = (
-        Session.status == "scheduled",
-        Session.starts_at >= low,
-        Session.starts_at < high,
-    )
-    per_course = dict(
-        db.session.execute(
-            db.select(Session.course_id, func.count()).where(*in_period).group_by(Session.course_id)
-        ).all()
-    )
-    hosted: Counter[str] = Counter()
-    cohosted: Counter[str] = Counter()
-    unhosted = 0
-    for host, cohost, count in db.session.execute(
-        db.select(Session.host_region, Session.cohost_region, func.count())
-        .where(*in_period)
-        .group_by(Session.host_region, Session.cohost_region)
-    ):
-        if host:
-            hosted[host] += count
-        else:
-            unhosted += count
-        if cohost:
-            cohosted[cohost] += count
-
-    participations: dict[int, list[tuple[str, float]]] = defaultdict(list)
-    languages: dict[int, set[str]] = {}
-    if per_course:
-        course_ids = db.select(Session.course_id).where(*in_period).distinct()
-        for course_id, code, weight, languages_csv in db.session.execute(
-            db.select(
-                CourseRegion.course_id,
-                CourseRegion.region_code,
-                CourseRegion.weight,
-                Course.languages_csv,
-            )
-            .join(Course, Course.id == CourseRegion.course_id)
-            .where(CourseRegion.course_id.in_(course_ids))
-        ):
-            participations[course_id].append((code, weight))
-            languages[course_id] = set(languages_csv.split(","))
-
-    serves = {fact.code: set(fact.languages) for fact in region_facts()}
-    target: dict[str, float] = defaultdict(float)
-    for course_id, count in per_course.items():
-        able = [(c, w) for c, w in participations[course_id] if languages[course_id] <= serves[c]]
-        total = sum(w for _, w in able)
-        for code, _ in participations[course_id]:
-            target[code] += 0.0
-        for code, weight in able:
-            target[code] += count * weight / total
-
-    total_hosted = sum(hosted.values())
-    codes = sorted(set(target) | set(hosted) | set(cohosted))
+    in_period = (Session.starts_at >= low, Session.starts_at < high)
+    rows = held_rows(session_select(*in_period))
+    facts = course_facts(course_ids_of(*in_period)) if rows else {}
+    ledger = book(rows, facts, Ledger())
+    for course in facts.values():  # every participating region is listed, even at zero
+        for region in course.regions:
+            ledger.account(region.code)
+    total_hosted = sum(a.hosted for a in ledger.accounts.values())
     regions = [
         RegionBalance(
             code=code,
-            hosted=hosted[code],
-            cohosted=cohosted[code],
-            share=round(hosted[code] / total_hosted, 4) if total_hosted else 0.0,
-            target=round(target[code], 2),
+            hosted=account.hosted,
+            cohosted=account.cohosted,
+            share=round(account.hosted / total_hosted, 4) if total_hosted else 0.0,
+            target=round(account.target, 2),
+            cohost_target=round(account.cohost_target, 2),
         )
-        for code in codes
+        for code, account in sorted(ledger.accounts.items())
     ]
     return HostingReport(
         start=start,
         end=end,
         regions=regions,
-        sessions=sum(per_course.values()),
-        unhosted=unhosted,
+        sessions=len(rows),
+        unhosted=sum(1 for row in rows if row.host is None),
     )

@@ -28,12 +28,20 @@ from scheduler.hosting import notifications
 from scheduler.hosting.models import Closure
 from scheduler.hosting.planning import HostChange, plan_courses
 from scheduler.hosting.rules import Rules, local_day, long_date, region_label
+from scheduler.lifecycle.notifications import (
+    SESSION_CANCELLED,
+    SESSION_RESTORED,
+    SessionChange,
+    notify_session_change,
+)
 from scheduler.periods import day_bounds
 from scheduler.regions.data import region_facts
 
 REASON_MAX = 300
 CLOSURE_MAX_DAYS = 3 * 366
 MISSING: Any = object()
+SESSION_FIELDS = ("host_region", "cohost_region", "status", "host_set_by_hand")
+CLOSURE_FIELDS = ("start", "end", "reason")
 
 
 class HostConflict(Conflict):
@@ -168,6 +176,14 @@ def _replan(courses: list[Course], actor: User | None, why: str) -> PlanOutcome:
     return result
 
 
+def replan_loaded(
+    courses: list[Course], actor: User | None, why: str = notifications.WHY_PLAN
+) -> PlanOutcome:
+    """Re-plan courses the caller has loaded and locked (e.g. after editing one); audited,
+    and the planners whose duties changed are told."""
+    return _replan(courses, actor, why)
+
+
 def replan_course(actor: User, course_id: int) -> PlanOutcome:
     """Re-plan one course, keeping past, frozen, cancelled and hand-set sessions."""
     course = load_course(course_id, lock=True)
@@ -189,6 +205,7 @@ class SessionUpdate:
 def parse_session_update(data: dict[str, Any]) -> SessionUpdate:
     """Check the PATCH body; raise ValidationFailed listing every problem."""
     errors = FieldErrors()
+    inputs.only_fields(data, SESSION_FIELDS, errors)
     known = {fact.code for fact in region_facts()}
     host = data.get("host_region", MISSING)
     if host is None:
@@ -231,16 +248,16 @@ def update_session(actor: User, session_id: int, update: SessionUpdate) -> Sessi
     if update.status == "cancelled":
         if not session.cancelled:
             session.status = "cancelled"
+            session.cancel_reason_fi = session.cancel_reason_sv = ""
             session.touch()
             _record(actor, session, old)
-            notifications.notify_host_changes(
-                [HostChange(session, old[0], old[1], old[0], old[1], cancelled=True)],
-                notifications.WHY_MANUAL,
-                {course.id: course},
-            )
+            # Participants and the hosting regions' planners (scheduler.lifecycle).
+            notify_session_change(course, [SessionChange(session)], SESSION_CANCELLED)
         return session
 
     restoring = update.status == "scheduled" and session.cancelled
+    if restoring and course.status == "cancelled":
+        raise Conflict(_l("The course is cancelled, so its sessions cannot be held again."))
     changes_hosts = update.host is not MISSING or update.cohost is not MISSING
     if session.cancelled and not restoring and changes_hosts:
         raise Conflict(_l("This session is cancelled. Restore it before you change its host."))
@@ -275,10 +292,18 @@ def update_session(actor: User, session_id: int, update: SessionUpdate) -> Sessi
     if new[:3] != old[:3]:
         session.touch()
     _record(actor, session, old)
-    if new[:3] != old[:3]:
+    if restoring:
+        session.cancel_reason_fi = session.cancel_reason_sv = ""
+        notify_session_change(course, [SessionChange(session)], SESSION_RESTORED)
+    if new[:2] != old[:2]:
         change = HostChange(session, old[0], old[1], new[0], new[1], restored=restoring)
         notifications.notify_host_changes([change], notifications.WHY_MANUAL, {course.id: course})
     return session
+
+
+def check_host(rules: Rules, role: str, code: str, session: Session, course: Course) -> None:
+    """Raise HostConflict (409 with the reason code) when `code` cannot host (or co-host)."""
+    _check(rules, role, code, session, course)
 
 
 def _check(rules: Rules, role: str, code: str, session: Session, course: Course) -> None:
@@ -313,6 +338,7 @@ class ClosureInput:
 
 def parse_closure(data: dict[str, Any]) -> ClosureInput:
     errors = FieldErrors()
+    inputs.only_fields(data, CLOSURE_FIELDS, errors)
     start = end = None
     for name in ("start", "end"):
         if data.get(name) in (None, ""):
@@ -326,16 +352,9 @@ def parse_closure(data: dict[str, Any]) -> ClosureInput:
             errors.add("end", _l("The end must be on or after the start."))
         elif (end - start).days > CLOSURE_MAX_DAYS:
             errors.add("end", _l("A closure can be at most three years long."))
-    reason = data.get("reason", "")
-    if reason is None:
-        reason = ""
-    if not isinstance(reason, str):
-        errors.add("reason", _l("Give the reason as text."))
-        reason = ""
-    elif len(reason.strip()) > REASON_MAX:
-        errors.add("reason", _l("At most %(count)d characters.", count=REASON_MAX))
+    reason = inputs.plain_text(data.get("reason"), "reason", errors, max_length=REASON_MAX)
     errors.raise_if_any(_l("Check the highlighted fields."))
-    return ClosureInput(start=start, end=end, reason=reason.strip())
+    return ClosureInput(start=start, end=end, reason=reason)
 
 
 @dataclass

@@ -16,10 +16,11 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from scheduler import audit
 from scheduler.accounts.models import User
+from scheduler.api import inputs
 from scheduler.courses.models import Course, CourseRegion, Session
 from scheduler.courses.serialize import session_json
 from scheduler.dbtypes import utcnow
-from scheduler.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from scheduler.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
 from scheduler.extensions import db
 from scheduler.hosting import notifications
 from scheduler.hosting.models import SwapRequest
@@ -39,12 +40,11 @@ _SESSION_OPTIONS = (
 
 
 def parse_swap_input(data: dict[str, Any]) -> int:
-    other = data.get("session")
-    if isinstance(other, bool) or not isinstance(other, int):
-        raise ValidationFailed(
-            _l("Check the highlighted fields."),
-            errors={"session": [_l("Give the id of the other session as a number.")]},
-        )
+    errors = FieldErrors()
+    inputs.only_fields(data, ("session",), errors)
+    other = inputs.reference(data.get("session"), "session", errors)
+    errors.raise_if_any(_l("Check the highlighted fields."))
+    assert other is not None
     return other
 
 

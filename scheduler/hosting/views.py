@@ -16,8 +16,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from scheduler.accounts.auth import staff_required
+from scheduler.api import inputs
+from scheduler.boundary.numbers import form_whole_number, whole_number
 from scheduler.dbtypes import utcnow
-from scheduler.errors import Conflict, DomainError, ValidationFailed
+from scheduler.errors import Conflict, DomainError, FieldErrors, ValidationFailed
 from scheduler.extensions import db
 from scheduler.hosting import grid, report, services, swaps
 from scheduler.hosting.rules import Rules
@@ -52,21 +54,20 @@ def _today() -> date:
 @staff_required()
 def network_grid():
     """Weeks × regions for every course of my region (or all courses)."""
-    errors: dict[str, list[str]] = {}
+    problems = FieldErrors()
     start = _today()
     raw_start = request.args.get("from", "").strip()
     if raw_start:
-        try:
-            start = date.fromisoformat(raw_start)
-        except ValueError:
-            errors["from"] = [_("Give a date like 2027-01-12.")]
+        start = inputs.iso_date(raw_start, "from", problems) or start
     weeks = NETWORK_WEEKS
     raw_weeks = request.args.get("weeks", "").strip()
     if raw_weeks:
-        if raw_weeks.isdigit() and 1 <= int(raw_weeks) <= MAX_WEEKS:
-            weeks = int(raw_weeks)
+        chosen = whole_number(raw_weeks)
+        if chosen is not None and 1 <= chosen <= MAX_WEEKS:
+            weeks = chosen
         else:
-            errors["weeks"] = [_("Choose from 1 to %(count)d weeks.", count=MAX_WEEKS)]
+            problems.add("weeks", _("Choose from 1 to %(count)d weeks.", count=MAX_WEEKS))
+    errors = {name: [str(m) for m in messages] for name, messages in problems.errors.items()}
     scope = request.args.get("scope", "mine")
     region = None if scope == "all" or not current_user.region_code else current_user.region_code
     monday = grid.monday_of(start)
@@ -242,7 +243,9 @@ def new_swap(session_id: int):
             errors, status = _expired(), 400
         else:
             try:
-                other = swaps.parse_swap_input({"session": _int(request.form.get("session"))})
+                other = swaps.parse_swap_input(
+                    {"session": form_whole_number(request.form.get("session"))}
+                )
                 swaps.request_swap(current_user, session_id, other)
             except (ValidationFailed, Conflict) as error:
                 db.session.rollback()
@@ -265,12 +268,6 @@ def new_swap(session_id: int):
         allowed=True,
         form=FlaskForm(),
     ), status
-
-
-def _int(value: str | None) -> Any:
-    if value is None or not value.strip().isdigit():
-        return value
-    return int(value)
 
 
 @bp.get("/planner/swap-requests")
@@ -412,3 +409,6 @@ def balance():
     return render_template("hosting/report.html", body=body, values=values, errors=errors), (
         422 if errors else 200
     )
+
+
+from scheduler.hosting import ledger_views  # noqa: E402, F401  (routes on bp)

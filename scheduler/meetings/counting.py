@@ -163,3 +163,23 @@ def region_answers_of(session_id: int) -> dict[str, int]:
         )
     )
     return {code: answers for code, answers in rows}
+
+
+def counts_of(session_ids: list[int]) -> dict[int, tuple[int, dict[str, int]]]:
+    """Joins and region answers of many sessions, in two queries: {id: (joins, {code: n})}."""
+    if not session_ids:
+        return {}
+    found: dict[int, tuple[int, dict[str, int]]] = {}
+    for session_id, joins in db.session.execute(
+        db.select(JoinCount.session_id, JoinCount.joins).where(
+            JoinCount.session_id.in_(session_ids)
+        )
+    ):
+        found[session_id] = (joins, {})
+    for session_id, code, answers in db.session.execute(
+        db.select(JoinRegionCount.session_id, JoinRegionCount.region_code, JoinRegionCount.answers)
+        .where(JoinRegionCount.session_id.in_(session_ids))
+        .order_by(JoinRegionCount.region_code)
+    ):
+        found.setdefault(session_id, (0, {}))[1][code] = answers
+    return found

@@ -25,6 +25,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from scheduler.accounts.auth import staff_required
+from scheduler.boundary.ids import form_reference
 from scheduler.calendars.links import course_links
 from scheduler.courses.models import Course, CourseRegion
 from scheduler.courses.services import get_course
@@ -97,6 +98,8 @@ def _page(
 ) -> Any:
     go_url = None
     subscribe = add_session = None
+    if course is not None and course.status == "cancelled":
+        notice, situation = "course_cancelled", None  # the page says so, nothing to join
     if course is not None and situation is not None:
         if token:
             go_url = url_for("meetings.join_participant_go", token=token)
@@ -184,7 +187,7 @@ def answer_region(course_id: int):
     if request.form.get("lang") in LANGUAGES:
         target["lang"] = request.form["lang"]
     region = request.form.get("region", "")
-    session_id = request.form.get("session", type=int)
+    session_id = form_reference(request.form.get("session"))
     situation = _situation(course)
     open_session = situation.open_session
     if (

@@ -6,9 +6,10 @@ SMTP would misread) a header with a line break, and Unicode has many besides \\r
 character and every line or paragraph separator becomes a space.
 
 `redact_tokens` removes secrets from the addresses in a delivered body: personal links
-(/my/…, /join/p/…, /calendar/p/…, /feedback/…, ?token=…) carry 128 bits or more of
-randomness, written as 22 or more URL-safe characters; inside a web address such a run is
-replaced, so the stored copy keeps which links were sent but none of them works.
+(/my/…, /join/p/…, /calendar/p/…, /feedback/…, ?token=…, and the short links of text
+messages /m/… and /j/…) carry 128 bits or more of randomness, written as 22 or more
+URL-safe characters; inside a web address such a run is replaced, so the stored copy keeps
+which links were sent but none of them works.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
-"""Outbox: emails written in the same transaction as the change that causes them."""
+"""Outbox: emails and text messages written in the same transaction as the change that
+causes them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.dbtypes import UTCDateTime, utcnow
+from scheduler.dbtypes import EncryptedText, UTCDateTime, utcnow
 from scheduler.extensions import db
 
 
@@ -16,7 +17,11 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # "email" (to `recipient`) or "sms" (to `phone`; `recipient` and `subject` stay empty).
+    channel: Mapped[str] = mapped_column(String(5), default="email", server_default="email")
     recipient: Mapped[str] = mapped_column(String(254))
+    # An SMS recipient's number (E.164), encrypted at rest like every phone number.
+    phone: Mapped[str] = mapped_column(EncryptedText, default="", server_default="")
     language: Mapped[str] = mapped_column(String(2))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
@@ -38,3 +43,5 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(String(300), default="")
+    # Sent at once and before other mail, and marked as important (a change close to a session).
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -1,36 +1,49 @@
-"""Queue emails with the change that causes them; deliver them later with retries.
+"""Queue emails and text messages with the change that causes them; deliver them later.
 
-Delivery first claims due messages (an UPDATE that only takes unclaimed or expired rows,
-committed before sending), so `outbox send` can run on several hosts at once on PostgreSQL
-and in several processes on SQLite without sending anything twice. Each message is then
-sent and recorded in its own transaction: a message that cannot be sent is marked failed
-with its reason and never holds up or repeats the others. A delivered body keeps no
-working personal link (scheduler.notify.hygiene).
+Delivery claims due messages per channel (scheduler.notify.claims), so `outbox send` can
+run on several hosts at once on PostgreSQL and in several processes on SQLite without
+sending anything twice. Each message is then sent and recorded in its own transaction: a
+message that cannot be sent is marked failed with its reason and never holds up or
+repeats the others. A delivered body keeps no working personal link
+(scheduler.notify.hygiene). Email goes over SMTP, or with MAIL_BACKEND = "console" to the
+terminal; text messages go through the SMS provider (scheduler.notify.sms_delivery).
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import smtplib
+import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
 from flask import current_app, g, render_template
 from flask_babel import force_locale
-from sqlalchemy import or_
 
-from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
-from scheduler.notify.hygiene import header_value, redact_tokens
+from scheduler.notify import sms
+from scheduler.notify.claims import (
+    CLAIM_FOR,
+    backoff,
+    claim_due,
+    give_up,
+    mark_sent,
+    postpone,
+    still_ours,
+)
+from scheduler.notify.hygiene import header_value
 from scheduler.notify.models import OutboxMessage
+from scheduler.notify.sms_delivery import deliver_sms
 
 log = logging.getLogger(__name__)
 BATCH = 50
+EMAIL = "email"
+SMS = "sms"
+__all__ = ["CLAIM_FOR", "backoff", "deliver_pending", "queue_email", "queue_sms", "render_email"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,7 @@ def queue_email(
     kind: str,
     dedupe_key: str | None = None,
     application_id: int | None = None,
+    urgent: bool = False,
     **context: Any,
 ) -> OutboxMessage:
     """Render templates/email/<template>.txt in `language` and add it to the session.
@@ -54,6 +68,8 @@ def queue_email(
     The template's first line is the subject. Nothing is committed here: the caller's
     transaction commits the message together with the change that caused it. Personal
     emails name their `application_id`, which the applicant's export and the purge use.
+    An `urgent` message is marked important, goes before other mail and is sent right after
+    the request even when OUTBOX_SEND_ON_COMMIT is off.
     """
     subject, body = render_email(template, language, **context)
     message = OutboxMessage(
@@ -64,9 +80,12 @@ def queue_email(
         kind=kind,
         dedupe_key=dedupe_key,
         application_id=application_id,
+        urgent=urgent,
     )
     db.session.add(message)
     g.outbox_queued = True
+    if urgent:
+        g.outbox_urgent = True
     return message
 
 
@@ -81,53 +100,64 @@ def render_email(template: str, language: str, **context: Any) -> tuple[str, str
     return header_value(subject), body.strip() + "\n"
 
 
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4 … minutes, at most an hour."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+def queue_sms(
+    phone: str,
+    template: str,
+    language: str,
+    *,
+    kind: str,
+    dedupe_key: str | None = None,
+    application_id: int | None = None,
+    urgent: bool = False,
+    shrinkable: Mapping[str, str] | None = None,
+    **context: Any,
+) -> OutboxMessage:
+    """Render templates/sms/<template>.txt in `language` and add it to the session.
+
+    The text is at most sms.MAX_SEGMENTS segments: the `shrinkable` values (a course
+    title, a reason; the first is shortened first) are cut just enough. The number is
+    stored encrypted. Nothing is committed here, as with queue_email.
+    """
+    message = OutboxMessage(**sms_values(phone, template, language, shrinkable, **context))
+    message.kind = kind
+    message.dedupe_key = dedupe_key
+    message.application_id = application_id
+    message.urgent = urgent
+    db.session.add(message)
+    g.outbox_queued = True
+    if urgent:
+        g.outbox_urgent = True
+    return message
 
 
-CLAIM_FOR = timedelta(minutes=5)
+def sms_values(
+    phone: str,
+    template: str,
+    language: str,
+    shrinkable: Mapping[str, str] | None = None,
+    **context: Any,
+) -> dict[str, Any]:
+    """The outbox columns of one text message (for queue_sms and dedupe-key inserts)."""
+    return {
+        "channel": SMS,
+        "recipient": "",
+        "phone": phone,
+        "language": language,
+        "subject": "",
+        "body": render_sms(template, language, shrinkable or {}, **context),
+    }
 
 
-def _claim_due(limit: int) -> tuple[str, list[OutboxMessage]]:
-    """Mark up to `limit` due messages as ours and commit, then load them."""
-    now = utcnow()
-    claim = secrets.token_hex(8)
-    due = (
-        db.select(OutboxMessage.id)
-        .where(
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.failed_at.is_(None),
-            OutboxMessage.next_attempt_at <= now,
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
-    if db.engine.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(due))
-    if not ids:
-        db.session.commit()
-        return claim, []
-    # The WHERE is checked again under the row lock, so a parallel sender's rows are skipped.
-    db.session.execute(
-        db.update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(ids),
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
-        .values(claimed_by=claim, claimed_until=now + CLAIM_FOR)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return claim, list(
-        db.session.scalars(
-            db.select(OutboxMessage)
-            .where(OutboxMessage.claimed_by == claim)
-            .order_by(OutboxMessage.id)
-        )
-    )
+def render_sms(template: str, language: str, shrinkable: Mapping[str, str], **context: Any) -> str:
+    """templates/sms/<template>.txt in `language`, tidied and fitted into the segments."""
+
+    def render(values: Mapping[str, str]) -> str:
+        with force_locale(language):
+            variables = {**context, **values, "language": language}
+            text = render_template(f"sms/{template}.txt", **variables)
+        return sms.tidy(text)
+
+    return sms.fit(render, shrinkable)
 
 
 def _to_email(message: OutboxMessage, sender: str) -> EmailMessage:
@@ -136,10 +166,31 @@ def _to_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["To"] = header_value(message.recipient)
     email["Subject"] = header_value(message.subject)
     email["Message-ID"] = make_msgid(domain="etapaiva")
+    if message.urgent:
+        email["Importance"] = "high"
+        email["X-Priority"] = "1"
     email.set_content(message.body)
     # After set_content, which drops Content-* headers.
     email["Content-Language"] = header_value(message.language)
     return email
+
+
+class ConsoleMailer:
+    """MAIL_BACKEND = "console": each email is written to standard output instead of being
+    sent, links and all, so a developer (or the demo's newcomer) reads it in the terminal
+    that runs the service. Configuration refuses it in production."""
+
+    def send_message(self, email: EmailMessage) -> None:
+        body = email.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        sys.stdout.write(
+            f"\n----- Email to {email['To']} (console mail backend, not sent) -----\n"
+            f"Subject: {email['Subject']}\n\n{text.rstrip()}\n----- end of email -----\n"
+        )
+        sys.stdout.flush()
+
+    def quit(self) -> None:
+        """Nothing to close."""
 
 
 class _Connection:
@@ -147,9 +198,11 @@ class _Connection:
 
     def __init__(self, config: Any) -> None:
         self.config = config
-        self.smtp: smtplib.SMTP | None = None
+        self.smtp: smtplib.SMTP | ConsoleMailer | None = None
 
-    def get(self) -> smtplib.SMTP:
+    def get(self) -> smtplib.SMTP | ConsoleMailer:
+        if self.smtp is None and self.config["MAIL_BACKEND"] == "console":
+            self.smtp = ConsoleMailer()
         if self.smtp is None:
             config = self.config
             smtp = smtplib.SMTP(
@@ -180,7 +233,14 @@ class _CannotConnect(Exception):
 
 
 def deliver_pending(limit: int = BATCH) -> DeliveryReport:
-    """Send due messages over SMTP, each sent and recorded (committed) on its own.
+    """Send due emails, then due text messages; each is sent and recorded on its own."""
+    email_sent, email_failed = _deliver_email(limit)
+    sms_sent, sms_failed = deliver_sms(limit)
+    return _report(email_sent + sms_sent, email_failed + sms_failed)
+
+
+def _deliver_email(limit: int) -> tuple[int, int]:
+    """Send due email over SMTP (or to the console), each sent and committed on its own.
 
     A message that can never be sent (a header or address the email package or the server
     refuses) is marked failed with its reason at once; a passing problem (the server is
@@ -192,17 +252,17 @@ def deliver_pending(limit: int = BATCH) -> DeliveryReport:
     connection = _Connection(config)
     try:
         while True:
-            claim, batch = _claim_due(limit)
+            claim, batch = claim_due(EMAIL, limit)
             if not batch:
                 break
             for index, message in enumerate(batch):
                 try:
                     outcome = _deliver_one(connection, message, claim, config)
                 except _CannotConnect as error:
-                    _postpone(batch[index:], f"connect: {error}")
+                    postpone(batch[index:], f"connect: {error}")
                     db.session.commit()
                     failed += len(batch) - index
-                    return _report(sent, failed)
+                    return sent, failed
                 db.session.commit()
                 sent += outcome == "sent"
                 failed += outcome == "failed"
@@ -210,7 +270,7 @@ def deliver_pending(limit: int = BATCH) -> DeliveryReport:
                 break
     finally:
         connection.close()
-    return _report(sent, failed)
+    return sent, failed
 
 
 def _report(sent: int, failed: int) -> DeliveryReport:
@@ -221,13 +281,13 @@ def _report(sent: int, failed: int) -> DeliveryReport:
 
 def _deliver_one(connection: _Connection, message: OutboxMessage, claim: str, config: Any) -> str:
     """Send one message; returns "sent", "failed" or "skipped" (another sender has it)."""
-    if not _still_ours(message, claim):
+    if not still_ours(message, claim):
         return "skipped"
     try:
         email = _to_email(message, config["MAIL_DEFAULT_SENDER"])
         email.as_bytes()  # any header the email package cannot write fails here, not later
     except Exception as error:  # a bad message must never stop the others
-        _give_up(message, f"build: {type(error).__name__}")
+        give_up(message, f"build: {type(error).__name__}")
         return "failed"
     try:
         smtp = connection.get()
@@ -240,37 +300,14 @@ def _deliver_one(connection: _Connection, message: OutboxMessage, claim: str, co
             connection.close()  # a passing problem: start afresh for the next message
         return "failed"
     except smtplib.SMTPNotSupportedError as error:  # e.g. a non-ASCII address, no SMTPUTF8
-        _give_up(message, f"send: {type(error).__name__}")
+        give_up(message, f"send: {type(error).__name__}")
         return "failed"
     except Exception as error:  # disconnected, timeout, an encoding the server refuses …
         connection.close()
-        _postpone([message], f"send: {type(error).__name__}")
+        postpone([message], f"send: {type(error).__name__}")
         return "failed"
-    message.sent_at = utcnow()
-    message.attempts += 1
-    message.claimed_until = None
-    message.body = redact_tokens(message.body)
+    mark_sent(message)
     return "sent"
-
-
-def _still_ours(message: OutboxMessage, claim: str) -> bool:
-    """Renew our claim just before sending; False when it expired and another sender took it.
-
-    Committed at once, so a slow batch can never outlive its claim and be sent twice.
-    """
-    result = db.session.execute(
-        db.update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message.id,
-            OutboxMessage.claimed_by == claim,
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.failed_at.is_(None),
-        )
-        .values(claimed_until=utcnow() + CLAIM_FOR)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return bool(result.rowcount)
 
 
 def _refused(message: OutboxMessage, error: Exception) -> bool:
@@ -281,38 +318,17 @@ def _refused(message: OutboxMessage, error: Exception) -> bool:
         code = min(codes) if codes else 0
     reason = f"refused: {type(error).__name__} {code}"
     if 500 <= code < 600:
-        _give_up(message, reason)
+        give_up(message, reason)
         return True
-    _postpone([message], reason)
+    postpone([message], reason)
     return False
 
 
-def _give_up(message: OutboxMessage, reason: str) -> None:
-    """Never to be sent: mark failed with the reason and keep no working link."""
-    message.attempts += 1
-    message.last_error = reason[:300]
-    message.claimed_until = None
-    message.failed_at = utcnow()
-    message.body = redact_tokens(message.body)
-    log.warning("outbox: message %s failed for good (%s)", message.id, reason)
-
-
-def _postpone(messages: list[OutboxMessage], reason: str) -> None:
-    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    for message in messages:
-        message.attempts += 1
-        message.last_error = reason[:300]
-        message.claimed_until = None
-        if message.attempts >= max_attempts:
-            message.failed_at = utcnow()
-            message.body = redact_tokens(message.body)
-        else:
-            message.next_attempt_at = utcnow() + backoff(message.attempts)
-
-
 def send_soon_after_request(response: Any) -> Any:
-    """After a request that queued mail and committed, deliver it in a background thread."""
-    if g.pop("outbox_queued", False) and current_app.config["OUTBOX_SEND_ON_COMMIT"]:
+    """After a request that queued mail and committed, deliver it in a background thread
+    (urgent mail always, other mail when OUTBOX_SEND_ON_COMMIT is on)."""
+    queued, urgent = g.pop("outbox_queued", False), g.pop("outbox_urgent", False)
+    if queued and (urgent or current_app.config["OUTBOX_SEND_ON_COMMIT"]):
         app = current_app._get_current_object()  # type: ignore[attr-defined]
 
         def run() -> None:

@@ -19,6 +19,10 @@ class RegionFact:
     name_sv: str
     languages: tuple[str, ...]
     known_as: str
+    # Whom a client calls with questions (optional in the data file; the printable card
+    # shows them when given, otherwise the region's name with a general line).
+    contact_phone: str = ""
+    contact_url: str = ""
 
 
 @cache
@@ -38,6 +42,8 @@ def region_facts() -> tuple[RegionFact, ...]:
                 name_sv=entry["name_sv"],
                 languages=languages,
                 known_as=entry.get("known_as", ""),
+                contact_phone=entry.get("contact_phone", ""),
+                contact_url=entry.get("contact_url", ""),
             )
         )
     codes = [fact.code for fact in facts]

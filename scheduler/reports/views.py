@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import format_date
 
 from scheduler.accounts.auth import staff_required
+from scheduler.boundary.numbers import whole_number
 from scheduler.dbtypes import utcnow
 from scheduler.errors import ValidationFailed
 from scheduler.i18n import HELSINKI
@@ -26,7 +27,7 @@ def languages():
     """Sessions and materials per language for each region, with a chart and its table."""
     errors: dict[str, list[str]] = {}
     try:
-        start, end = parse_period(request.args.get("from"), request.args.get("to"))
+        start, end = parse_period(request.args.get("from") or None, request.args.get("to") or None)
     except ValidationFailed as error:
         errors = {field: [str(m) for m in messages] for field, messages in error.errors.items()}
         start, end = this_year()
@@ -51,11 +52,7 @@ def year():
     """The network's courses across a year by month, a page of courses at a time (each page
     printable on A4 landscape)."""
     this = utcnow().astimezone(HELSINKI).year
-    try:
-        chosen = int(request.args.get("year", this))
-    except ValueError:
-        chosen = this
-    chosen = min(max(chosen, FIRST_YEAR), LAST_YEAR)
+    chosen = min(max(whole_number(request.args.get("year")) or this, FIRST_YEAR), LAST_YEAR)
     codes = {fact.code for fact in region_facts()}
     region = request.args.get("region") if request.args.get("region") in codes else None
     page = request.args.get("page", "1")

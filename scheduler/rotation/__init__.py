@@ -1,6 +1,7 @@
 """Pure rotation planning: which region hosts (and co-hosts) each session of a course.
 
-Plain frozen dataclasses in and out; no Flask, no database, no I/O. See ``planner.py`` for how.
+Plain frozen dataclasses in and out; no Flask, no database, no I/O. See ``planner.py`` for how,
+and ``shares.py`` for the one definition of a fair share (used by the reports and the ledger).
 """
 
 from .calendar import finnish_holidays, weekly_dates
@@ -15,7 +16,7 @@ from .model import (
     RegionSpec,
     Slot,
 )
-from .planner import plan, plan_network
+from .planner import fair_targets, plan, plan_network
 
 __all__ = [
     "HELSINKI",
@@ -27,6 +28,7 @@ __all__ = [
     "RegionSpec",
     "Slot",
     "eligible_hosts",
+    "fair_targets",
     "finnish_holidays",
     "ineligibility_reason",
     "plan",

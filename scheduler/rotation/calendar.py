@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 import holidays as holidays_lib
 
@@ -61,6 +62,8 @@ def weekly_dates(
     return out
 
 
+@lru_cache(maxsize=8192)
 def iso_week(day: date) -> tuple[int, int]:
+    """(ISO year, ISO week) of a day; cached: a network's courses share their weeks."""
     year, week, _ = day.isocalendar()
     return year, week

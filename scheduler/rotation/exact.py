@@ -1,39 +1,61 @@
-"""Fewest back-to-back repeats, exactly, for courses small enough to search.
+"""Fewest back-to-back repeats, exactly, for a plan's counts.
 
 The local moves of :mod:`.sequence` can get stuck where two moves that each change nothing are
-needed together. When a plan still has more repeats than a quick lower bound allows and the
-course is small (at most ``LENGTH_LIMIT`` open slots, and the search bounded by
-``WORK_LIMIT``), a dynamic programme over
-(position, previous region, counts so far) finds the fewest repeats for the same counts,
-changing as few slots as it can.
+needed together. When a plan still has more repeats than the quick lower bound
+(:func:`repeats_lower_bound`) allows, :func:`fewest_repeats` searches exactly: a dynamic
+programme over (position, previous region, counts so far) in time order, keeping only the
+states that could still beat the current plan. A state's bound adds to its repeats so far, per
+region, the fewest repeats the region must still make in the rest of the course with the slots
+it still needs (a small table per region). The search is exact; it only gives up (changing
+nothing) when the states would exceed ``STATE_LIMIT``, which the benchmark never reaches.
 """
 
 from __future__ import annotations
 
 from .fairness import bits
 
-WORK_LIMIT = 60_000
-LENGTH_LIMIT = 30  # longer courses rely on the local moves
+STATE_LIMIT = 200_000
+INF = 1 << 30
 
 
-def repeats_lower_bound(values: list[int | None], movable: list[int], masks: list[int]) -> int:
+def repeats_lower_bound(
+    values: list[int | None],
+    movable: list[int],
+    masks: list[int],
+    counts: dict[int, int] | None = None,
+) -> int:
     """A lower bound on the repeats of any sequence with the counts of ``values``.
 
-    Per region: its slots form runs separated by other slots; in a stretch of L consecutive
-    slots it may take, k of them give at most min(k, L - k + 1) runs. Filling every stretch up
-    to its best costs nothing, each further slot costs one run. Repeats = slots - runs.
+    Per region, the larger of two bounds. Its slots form runs separated by other slots; in a
+    stretch of L consecutive slots it may take, k of them give at most min(k, L - k + 1) runs;
+    filling every stretch up to its best costs nothing, each further slot costs one run, and
+    repeats = slots - runs. And slots that only it may take (or that are fixed to it) next to
+    each other repeat whatever the rest does. ``counts`` (default: those of ``values``) are the
+    counts of the plans considered.
     """
     n = len(values)
-    allowed = [0] * n
-    for p in range(n):
-        if values[p] is not None:
-            allowed[p] = 1 << values[p]
+    can_move = [False] * n
     for p in movable:
-        allowed[p] = masks[p]
-    counts: dict[int, int] = {}
-    for v in values:
-        if v is not None:
-            counts[v] = counts.get(v, 0) + 1
+        can_move[p] = True
+    allowed = [0] * n
+    forced = [-1] * n
+    for p in range(n):
+        if values[p] is not None and not can_move[p]:
+            allowed[p] = 1 << values[p]
+            forced[p] = values[p]
+    for p in movable:
+        mask = allowed[p] = masks[p]
+        if mask and not mask & (mask - 1):
+            forced[p] = mask.bit_length() - 1
+    if counts is None:
+        counts = {}
+        for v in values:
+            if v is not None:
+                counts[v] = counts.get(v, 0) + 1
+    adjacent: dict[int, int] = {}
+    for p in range(1, n):
+        if forced[p] >= 0 and forced[p] == forced[p - 1]:
+            adjacent[forced[p]] = adjacent.get(forced[p], 0) + 1
     total = 0
     for r, c in counts.items():
         peak = free = stretch = 0
@@ -45,17 +67,96 @@ def repeats_lower_bound(values: list[int | None], movable: list[int], masks: lis
                 free += stretch // 2 + 1
                 stretch = 0
         runs = min(c, peak) if c <= free else peak - (c - free)
-        total += max(0, c - runs)
+        total += max(0, c - runs, adjacent.get(r, 0))
     return total
 
 
-def fewest_repeats(values: list[int | None], movable: list[int], masks: list[int]) -> bool:
-    """Rearrange the movable slots (same counts, eligible regions only) to the fewest repeats,
-    then the fewest slots changed. Returns False (and changes nothing) when the search would be
-    too large or finds nothing better."""
+def repeat_caps(
+    locked: list[int | None], movable: list[int], masks: list[int], counts: list[int]
+) -> list[int]:
+    """Per region, the most slots it may take without its own forced repeats (the first
+    bound of :func:`repeats_lower_bound`) growing beyond what ``counts`` force: the ledger may
+    move counts inside a course's fairness box, but not into avoidable back-to-back repeats.
+    ``locked`` holds the fixed value of the positions that are not movable."""
+    n = len(locked)
+    allowed = [0] * n
+    for p in range(n):
+        if locked[p] is not None:
+            allowed[p] = 1 << locked[p]
+    for p in movable:
+        allowed[p] = masks[p]
+    # Per region, its stretches of consecutive slots it may take: peak = most runs it can
+    # form, free = slots it can take before a run must merge.
+    size = len(counts)
+    peak, free, stretch = [0] * size, [0] * size, [0] * size
+    active = 0
+    for p in range(n + 1):
+        mask = allowed[p] if p < n else 0
+        for r in bits(active & ~mask):
+            peak[r] += (stretch[r] + 1) // 2
+            free[r] += stretch[r] // 2 + 1
+            stretch[r] = 0
+        for r in bits(mask):
+            stretch[r] += 1
+        active = mask
+
+    caps = []
+    for r, c in enumerate(counts):
+
+        def forced(k: int, peak: int = peak[r], free: int = free[r]) -> int:
+            runs = min(k, peak) if k <= free else peak - (k - free)
+            return max(0, k - runs)
+
+        limit = forced(c)
+        cap = c
+        while cap < n and forced(cap + 1) <= limit:
+            cap += 1
+        caps.append(cap)
+    return caps
+
+
+def _suffix_bounds(
+    r: int, need: int, values: list[int | None], can_move: list[bool], masks: list[int]
+) -> list[list[tuple[int, int]]]:
+    """table[p][c][last]: the fewest repeats region r makes on the pairs from (p - 1, p) on
+    when it takes exactly c more of the movable positions from p on (fixed positions holding r
+    count as its own), ``last`` telling whether position p - 1 holds r."""
     n = len(values)
-    if len(movable) > LENGTH_LIMIT:
-        return False
+    after = [(INF, INF)] * (need + 1)
+    after[0] = (0, 0)
+    table: list[list[tuple[int, int]]] = [[]] * (n + 1)
+    table[n] = after
+    for p in range(n - 1, -1, -1):
+        # Fixed positions holding r, and movable ones only r may take, are r's for sure.
+        forced = (not can_move[p] and values[p] == r) or (can_move[p] and masks[p] == 1 << r)
+        may = forced or (can_move[p] and masks[p] >> r & 1)
+        here = []
+        for c in range(need + 1):
+            skip = INF if forced else after[c][0]
+            take = INF
+            if may:
+                rest = c if not can_move[p] else c - 1
+                if rest >= 0:
+                    take = after[rest][1]
+            here.append((min(skip, take), min(skip, take + 1 if take < INF else INF)))
+        table[p] = after = here
+    return table
+
+
+def fewest_repeats(values: list[int | None], movable: list[int], masks: list[int]) -> bool:
+    """Rearrange the movable slots (same counts, eligible regions only) to the fewest repeats.
+    Returns False (and changes nothing) when nothing better exists or the search would be too
+    large."""
+    improved = False
+    while _fewer_repeats(values, movable, masks):
+        improved = True
+    return improved
+
+
+def _fewer_repeats(values: list[int | None], movable: list[int], masks: list[int]) -> bool:
+    """One arrangement with fewer repeats than ``values`` has (depth first, the current region
+    tried first at every position, states that failed remembered), or False."""
+    n = len(values)
     can_move = [False] * n
     for p in movable:
         can_move[p] = True
@@ -64,61 +165,68 @@ def fewest_repeats(values: list[int | None], movable: list[int], masks: list[int
         target[values[p]] = target.get(values[p], 0) + 1
     regions = sorted(target)
     slot_of = {r: i for i, r in enumerate(regions)}
-    work = n
-    for r in regions:
-        work *= target[r] + 1
-        if work > WORK_LIMIT:
-            return False
     need = [target[r] for r in regions]
-    # left[p][i]: movable slots from p on that region i may take.
-    left = [[0] * len(regions) for _ in range(n + 1)]
-    for p in range(n - 1, -1, -1):
-        left[p] = left[p + 1][:]
-        if can_move[p]:
-            for r in bits(masks[p]):
-                if r in slot_of:
-                    left[p][slot_of[r]] += 1
-
-    def current_repeats() -> int:
-        return sum(1 for p in range(1, n) if values[p] is not None and values[p] == values[p - 1])
-
-    start = (None, tuple([0] * len(regions)))
-    layers: list[dict] = []
-    layer = {start: (0, 0, None, None)}
-    for p in range(n):
-        nxt: dict = {}
-        options = [r for r in bits(masks[p]) if r in slot_of] if can_move[p] else [values[p]]
-        for state, (reps, changes, _, _) in layer.items():
-            last, have = state
-            for r in options:
-                if can_move[p]:
-                    i = slot_of[r]
-                    if have[i] >= need[i]:
-                        continue
-                    have2 = (*have[:i], have[i] + 1, *have[i + 1 :])
-                    if any(have2[x] + left[p + 1][x] < need[x] for x in range(len(need))):
-                        continue
-                    change = int(r != values[p])
-                else:
-                    have2, change = have, 0
-                key = (r, have2)
-                score = (reps + int(r is not None and r == last), changes + change, state, r)
-                old = nxt.get(key)
-                if old is None or score[:2] < old[:2]:
-                    nxt[key] = score
-        layers.append(nxt)
-        layer = nxt
-        if not layer:
-            return False
-    best_key = min(layer, key=lambda k: layer[k][:2])
-    if layer[best_key][0] >= current_repeats():
+    current = sum(1 for p in range(1, n) if values[p] is not None and values[p] == values[p - 1])
+    # Repeats still to come between fixed positions of regions that have no movable slot.
+    fixed_after = [0] * (n + 1)
+    for p in range(n - 2, -1, -1):
+        same = (
+            not can_move[p]
+            and not can_move[p + 1]
+            and values[p] is not None
+            and values[p] == values[p + 1]
+            and values[p] not in slot_of
+        )
+        fixed_after[p] = fixed_after[p + 1] + same
+    bounds = [_suffix_bounds(r, need[i], values, can_move, masks) for i, r in enumerate(regions)]
+    start = fixed_after[0] + sum(table[0][need[i]][0] for i, table in enumerate(bounds))
+    if start >= current:
         return False
-    chosen = [None] * n
-    key = best_key
-    for p in range(n - 1, -1, -1):
-        _, _, parent, r = layers[p][key]
-        chosen[p] = r
-        key = parent
+    options_at = [
+        [r for r in bits(masks[p]) if r in slot_of] if can_move[p] else [values[p]]
+        for p in range(n)
+    ]
+    chosen: list[int | None] = [None] * n
+    failed: set[tuple] = set()
+    budget = [STATE_LIMIT]
+
+    def bound(p: int, r: int | None, have: list[int]) -> int:
+        total = fixed_after[p]
+        for j, table in enumerate(bounds):
+            total += table[p + 1][need[j] - have[j]][regions[j] == r]
+        return total
+
+    def search(p: int, last: int | None, reps: int, have: list[int]) -> bool:
+        if p == n:
+            return True
+        key = (p, last, reps, tuple(have))
+        if key in failed or budget[0] <= 0:
+            return False
+        budget[0] -= 1
+        options = options_at[p]
+        if can_move[p] and len(options) > 1:
+            here = values[p]
+            options = sorted(
+                options, key=lambda x: (x != here, have[slot_of[x]] - need[slot_of[x]])
+            )
+        for r in options:
+            i = slot_of.get(r) if can_move[p] else None
+            if i is not None:
+                if have[i] >= need[i]:
+                    continue
+                have[i] += 1
+            reps2 = reps + int(r is not None and r == last)
+            if reps2 + bound(p, r, have) < current:
+                chosen[p] = r
+                if search(p + 1, r, reps2, have):
+                    return True
+            if i is not None:
+                have[i] -= 1
+        failed.add(key)
+        return False
+
+    if not search(0, None, 0, [0] * len(regions)):
+        return False
     for p in movable:
         values[p] = chosen[p]
     return True

@@ -146,21 +146,46 @@ def lex_optimal_counts(
     # Greedy start: most constrained groups first, each slot to the neediest region.
     for mask in sorted(groups, key=lambda m: (len(bits(m)), m)):
         members = bits(mask)
+        if len(members) == 1:
+            witness.add(mask, members[0], groups[mask])
+            counts[members[0]] += groups[mask]
+            continue
         for _ in range(groups[mask]):
-            r = max(members, key=lambda x: (share[x] - counts[x], -x))
+            r, need = -1, 0.0
+            for x in members:
+                gap = share[x] - counts[x]
+                if r < 0 or gap > need:
+                    r, need = x, gap
             witness.add(mask, r)
             counts[r] += 1
-    # Improve by single exchanges until none helps (local = global on an M-convex set).
-    for _ in range(4 * len(masks) + 4 * size + 10):
+    improve_counts(counts, witness, share)
+    return counts, witness
+
+
+def improve_counts(
+    counts: list[int],
+    witness: Witness,
+    target: list[float],
+    lo: list[int] | None = None,
+    hi: list[int] | None = None,
+) -> bool:
+    """Move open slots between regions (along witness chains) until no single exchange brings
+    the counts closer to ``target``, staying within ``lo``..``hi`` when given. On an M-convex
+    set (the box keeps it one) a local optimum is global. Returns whether anything moved."""
+    size = len(counts)
+    moved_any = False
+    for _ in range(4 * sum(counts) + 4 * size + 10):
         out = witness.out_edges()
-        order = sorted(range(size), key=lambda r: (share[r] - counts[r], r))
+        order = sorted(range(size), key=lambda r: (target[r] - counts[r], r))
         moved = False
         for v in order:
-            if not out[v]:
+            if not out[v] or (lo is not None and counts[v] <= lo[v]):
                 continue
             gainers = 0
             for u in reversed(order):
-                if u != v and exchange_gain(counts, share, v, u) > 0:
+                if u == v or (hi is not None and counts[u] >= hi[u]):
+                    continue
+                if exchange_gain(counts, target, v, u) > 0:
                     gainers |= 1 << u
             if not gainers:
                 continue
@@ -170,23 +195,19 @@ def lex_optimal_counts(
             witness.shift(chain)
             counts[v] -= 1
             counts[chain[-1]] += 1
-            moved = True
+            moved = moved_any = True
             break
         if not moved:
             break
-    return counts, witness
+    return moved_any
 
 
 def fairness_box(best: list[int], share: list[float]) -> tuple[list[int], list[int]]:
-    """Per-region count bounds a re-plan may use.
-
-    Within one of the share; or, when the constraints push the best plan further, as far above
-    (below) the share as the best plan's most over- (under-) represented region. Every vector
-    in the box is then no further from the shares, at its worst region, than the best plan, and
-    swapping deviations between regions of equal share stays allowed.
-    """
-    over = max(1.0, max((b - s for b, s in zip(best, share, strict=True)), default=0.0))
-    under = max(1.0, max((s - b for b, s in zip(best, share, strict=True)), default=0.0))
-    lo = [max(0, math.ceil(s - under - EPS)) for s in share]
-    hi = [math.floor(s + over + EPS) for s in share]
+    """Per-region count bounds a plan may use: within one of the share, or within the best
+    plan's largest deviation when the constraints push it further. Every vector in the box is
+    then no further from the shares, at its worst region, than the best plan; the freedom is
+    used to keep the previous plan and to let regions behind in the ledger host first."""
+    slack = max(1.0, max_deviation(best, share))
+    lo = [max(0, math.ceil(s - slack - EPS)) for s in share]
+    hi = [math.floor(s + slack + EPS) for s in share]
     return lo, hi

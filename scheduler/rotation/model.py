@@ -23,13 +23,22 @@ def _empty_load() -> Mapping[tuple[str, int, int], int]:
     return MappingProxyType({})
 
 
+def _no_balance() -> Mapping[str, float]:
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class RegionSpec:
-    """A participating region: its code, the languages it serves and its agreed weight."""
+    """A participating region: its code, the languages it serves and its agreed weight.
+
+    ``since`` is when the region joined the course (None: from its start); it has a share only
+    of the sessions from then on, so joining a running course brings no debt from before.
+    """
 
     code: str
     languages: frozenset[str]
     weight: float = 1.0
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,10 @@ class PlanRequest:
 
     ``weekly_load`` maps ``(region, iso_year, iso_week)`` to the number of sessions the region
     hosts (or co-hosts) in other courses that week; it only breaks ties.
+
+    ``balance`` maps a region code to its balance in the network's hosting ledger from the
+    other courses (negative: behind its share). Within the course's own fairness, regions
+    behind host first; missing regions count as zero (a newcomer owes nothing).
     """
 
     slots: tuple[Slot, ...]
@@ -75,6 +88,7 @@ class PlanRequest:
     holidays: frozenset[date] = frozenset()
     weekly_load: Mapping[tuple[str, int, int], int] = field(default_factory=_empty_load)
     keep_previous: bool = True
+    balance: Mapping[str, float] = field(default_factory=_no_balance)
 
 
 @dataclass(frozen=True)

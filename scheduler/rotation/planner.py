@@ -1,31 +1,47 @@
-"""The rotation planner: who hosts (and co-hosts) each session of a course.
+"""The rotation planner: who hosts (and co-hosts) each session of a course, or of a network.
 
-Per role, in three steps:
+Fair (see :mod:`.shares`, the one definition used by the planner, the hosting report and the
+ledger): a region has a share of a session when it takes part in the course and serves the
+session's language(s); holidays count for nobody; closures do not remove a share, so what a
+closed region could not host is a debt: made up in the same course where the rules allow, and
+otherwise carried by the network's hosting ledger to later courses.
+
+Per role (hosts first; co-hosts the same way after, never the session's host):
 
 1. Counts: the count vector closest to the weighted shares that eligibility allows
-   (:func:`~.fairness.lex_optimal_counts`). When re-planning, any count within one of the share
-   (or as close as the best) is acceptable, which lets us keep more of the previous plan.
-2. Which slots change: none when planning from scratch (all open slots are placed); when
-   re-planning, the cheapest set found by :func:`~.replan.keep_assign`.
-3. Order: the slots that are placed get their region in time order
-   (:func:`~.sequence.fill_in_order`), then back-to-back repeats are repaired
-   (:func:`~.sequence.fix_repeats`, and for small courses exactly, :mod:`~.exact`), and weeks
-   busy in other courses are relieved by swaps (:func:`~.sequence.spread_load`).
+   (:func:`~.fairness.lex_optimal_counts`) and the course's fairness box around the shares
+   (within one, or as close as the constraints allow).
+2. The ledger: inside every course's box, counts move so that the regions' balances across the
+   network get as even as possible (:func:`~.network.even_out`): regions behind host first.
+   A region that joins the network (or a course) starts at zero: it has no share of sessions
+   before it took part, so it owes nothing.
+   The ledger never pushes a region into back-to-back repeats another region could avoid
+   (repeat caps; a plan that still needs more repeats than the fairest counts is redone with
+   them).
+3. Order: which slot each region takes, the least flexible courses first, with as few
+   back-to-back repeats as the counts allow (exactly, by search, whatever the course's
+   length) and the weeks busy in other courses relieved (:class:`~.role.Role`); finally the
+   network's busiest region-weeks are lowered by moves that keep every count, or as a last
+   resort hand a slot to the region furthest behind (:func:`~.load.relieve_peaks`).
 
-Co-hosts are planned the same way after the hosts, with the host removed from each slot's
-choices; changing a co-host in a session whose host already changed is cheaper than touching
-another session.
+Re-planning keeps every previous choice still allowed and changes as few sessions (hosts and
+co-hosts together) as it can inside the box; the ledger only breaks ties there.
+
+A planner gives the balances as plain data: ``PlanRequest.balance`` or ``plan_network(...,
+balance)``, the ledger of everything outside the courses being planned (the web layer computes
+it from the stored sessions).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from itertools import pairwise
 
 from .calendar import iso_week, local_date
 from .eligibility import describe_no_region
-from .exact import fewest_repeats, repeats_lower_bound
-from .fairness import Witness, bits, fairness_box, lex_optimal_counts, shares
+from .fairness import bits, lex_optimal_counts
+from .load import relieve_peaks
 from .model import (
     COHOST,
     HOST,
@@ -36,8 +52,9 @@ from .model import (
     Problem,
     RegionSpec,
 )
-from .replan import keep_assign
-from .sequence import count_repeats, fill_in_order, fix_repeats, spread_load
+from .network import even_out
+from .role import Role
+from .shares import COHOST_FACTOR
 
 
 def _validate(request: PlanRequest) -> list[RegionSpec]:
@@ -54,71 +71,6 @@ def _validate(request: PlanRequest) -> list[RegionSpec]:
     return regions
 
 
-def solve_role(
-    fixed: list[int | None],
-    locked: list[bool],
-    masks: list[int],
-    prev: list[int | None],
-    weight: list[int],
-    weights: list[float],
-    loads: list[list[int]] | None,
-    keep_previous: bool,
-) -> list[int | None]:
-    """Regions (indices) for one role over the non-cancelled slots in time order.
-
-    ``fixed`` holds the value of locked positions; ``masks`` the eligible regions of open ones.
-    """
-    size = len(weights)
-    n = len(fixed)
-    values: list[int | None] = [fixed[p] if locked[p] else None for p in range(n)]
-    locked_counts = [0] * size
-    for p in range(n):
-        if locked[p] and fixed[p] is not None:
-            locked_counts[fixed[p]] += 1
-    open_pos = [p for p in range(n) if not locked[p] and masks[p]]
-    total = sum(locked_counts) + len(open_pos)
-    if not open_pos or size == 0:
-        return values
-    share = shares(total, weights)
-    best, witness = lex_optimal_counts(locked_counts, [masks[p] for p in open_pos], share)
-    lo, hi = fairness_box(best, share)
-
-    cost = old = None
-    if keep_previous and any(prev[p] is not None for p in open_pos):
-        trial = list(values)
-        counts = list(locked_counts)
-        if keep_assign(trial, open_pos, masks, prev, weight, counts, lo, hi, share, loads):
-            todo = [p for p in open_pos if trial[p] != prev[p]]
-            witness = Witness(size)
-            for p in todo:
-                witness.add(masks[p], trial[p])
-                trial[p] = None
-            values = trial
-            cost = [[0] * size for _ in range(n)]
-            for p in open_pos:
-                cost[p] = [0 if r == prev[p] else weight[p] for r in range(size)]
-            fill_in_order(values, todo, masks, witness, loads, prev)
-            old = [fixed[p] if locked[p] else prev[p] for p in range(n)]
-        else:
-            fill_in_order(values, open_pos, masks, witness, loads, None)
-    else:
-        fill_in_order(values, open_pos, masks, witness, loads, None)
-
-    counts = list(locked_counts)
-    for p in open_pos:
-        counts[values[p]] += 1
-    if any(values[p] is not None and values[p] == values[p - 1] for p in range(1, n)):
-        # When re-planning, removing a repeat may cost at most one more changed session:
-        # a one-week closure should not ripple through the plan.
-        limit = None if cost is None else max(weight)
-        fix_repeats(values, open_pos, masks, counts, lo, hi, share, cost, limit, old)
-        if cost is None and count_repeats(values) > repeats_lower_bound(values, open_pos, masks):
-            fewest_repeats(values, open_pos, masks)
-    if loads is not None and cost is None:
-        spread_load(values, open_pos, masks, loads)
-    return values
-
-
 class _Course:
     """The request turned into indices: regions in code order, slots in time order."""
 
@@ -127,22 +79,22 @@ class _Course:
         self.regions = _validate(request)
         self.index = {r.code: i for i, r in enumerate(self.regions)}
         slots = request.slots
-        self.order = sorted(
-            (i for i, s in enumerate(slots) if not s.cancelled),
-            key=lambda i: (slots[i].starts_at, i),
-        )
-        by_region: dict[str, list] = {}
-        for c in request.closures:
-            by_region.setdefault(c.region, []).append(c)
+        order = [i for i, s in enumerate(slots) if not s.cancelled]
+        if any(slots[a].starts_at > slots[b].starts_at for a, b in pairwise(order)):
+            order.sort(key=lambda i: (slots[i].starts_at, i))
+        self.order = order
+        days = [local_date(slots[i].starts_at) for i in order]
+        self.weeks = [iso_week(day) for day in days]
+        holidays = request.holidays
         lang_cache: dict[frozenset[str], int] = {}
+        since = [(r, spec.since) for r, spec in enumerate(self.regions) if spec.since is not None]
         self.masks: list[int] = []
-        self.weeks: list[tuple[int, int]] = []
-        for i in self.order:
+        self.sharers: list[int] = []  # regions with a share of the slot (see .shares)
+        for i, day in zip(order, days, strict=True):
             slot = slots[i]
-            day = local_date(slot.starts_at)
-            self.weeks.append(iso_week(day))
-            if day in request.holidays:
+            if day in holidays:
                 self.masks.append(0)
+                self.sharers.append(0)
                 continue
             mask = lang_cache.get(slot.languages)
             if mask is None:
@@ -151,17 +103,75 @@ class _Course:
                     if slot.languages <= spec.languages:
                         mask |= 1 << r
                 lang_cache[slot.languages] = mask
-            for r in bits(mask):
-                for c in by_region.get(self.regions[r].code, ()):
-                    if c.start <= day <= c.end:
-                        mask &= ~(1 << r)
-                        break
+            share_mask = mask
+            for r, moment in since:
+                if slot.starts_at < moment:
+                    share_mask &= ~(1 << r)
+            self.sharers.append(share_mask)
             self.masks.append(mask)
-        self.loads = self._loads(request.weekly_load) if request.weekly_load else None
+        # Closures: the slots whose day falls in one (days are in time order).
+        for c in request.closures:
+            r = self.index.get(c.region)
+            if r is None:
+                continue
+            for p in range(bisect_left(days, c.start), bisect_right(days, c.end)):
+                self.masks[p] &= ~(1 << r)
+        self.codes = [r.code for r in self.regions]
+        self.weights = [r.weight for r in self.regions]
+        locked = [slots[i].locked for i in self.order]
+        self.locked = locked
+        self.keep = request.keep_previous
+        n = len(self.order)
+        self.fixed_hosts = [self.idx(slots[i].host) for i in self.order]
+        self.fixed_cohosts = [self.idx(slots[i].cohost) for i in self.order]
+        self.hosts: list[int | None] = [None] * n
+        self.cohosts: list[int | None] = [None] * n
+        self.host_role: Role | None = None
+        self.co_role: Role | None = None
+        self.co_masks: list[int] = [0] * n
 
-    def _loads(self, weekly_load: Mapping[tuple[str, int, int], int]) -> list[list[int]]:
-        codes = [r.code for r in self.regions]
-        return [[weekly_load.get((c, y, w), 0) for c in codes] for (y, w) in self.weeks]
+    def loads(self, by_week: dict[tuple[int, int], dict[str, int]]) -> list[list[int]] | None:
+        """Duties per slot and region in other courses that week (None when there are none):
+        the request's ``weekly_load`` and ``by_week`` (week → region code → duties)."""
+        outside = self.request.weekly_load
+        if not outside and not by_week:
+            return None
+        codes = self.codes
+        empty: dict[str, int] = {}
+        out = []
+        for week in self.weeks:
+            here = by_week.get(week, empty)
+            out.append([here.get(c, 0) for c in codes])
+        if outside:
+            for row, (y, w) in zip(out, self.weeks, strict=True):
+                for r, c in enumerate(codes):
+                    row[r] += outside.get((c, y, w), 0)
+        return out
+
+    def host_role_for(self) -> Role:
+        n = len(self.order)
+        prev = self.fixed_hosts if self.keep else [None] * n
+        share = _share_vector(self.sharers, self.weights, [None] * n)
+        avoid = self.fixed_cohosts if self.keep and self.request.cohost else None
+        self.host_role = Role(
+            self.codes, self.fixed_hosts, self.locked, self.masks, prev, [1] * n, share, avoid
+        )
+        return self.host_role
+
+    def co_role_for(self) -> Role:
+        n = len(self.order)
+        self.co_masks = [
+            0 if h is None else m & ~(1 << h) for m, h in zip(self.masks, self.hosts, strict=True)
+        ]
+        prev = self.fixed_cohosts if self.keep else [None] * n
+        host_prev = self.fixed_hosts if self.keep else [None] * n
+        # Touching the co-host of a session whose host changed anyway costs less.
+        weight = [1 if self.hosts[p] != host_prev[p] else 2 for p in range(n)]
+        share = _share_vector(self.sharers, self.weights, self.hosts)
+        self.co_role = Role(
+            self.codes, self.fixed_cohosts, self.locked, self.co_masks, prev, weight, share
+        )
+        return self.co_role
 
     def idx(self, code: str | None) -> int | None:
         return None if code is None else self.index.get(code)
@@ -169,59 +179,195 @@ class _Course:
 
 def plan(request: PlanRequest) -> PlanResult:
     """Plan (or re-plan) the hosts and co-hosts of one course. Pure and deterministic."""
-    return _plan(_Course(request))
+    return plan_network([request], request.balance)[0]
 
 
-def _plan(course: _Course) -> PlanResult:
+def fair_targets(request: PlanRequest, result: PlanResult) -> dict[str, tuple[float, float]]:
+    """The host and co-host targets the planner aims at in this course, by region code, for
+    the hosts in ``result`` (a co-host's share depends on who hosts). The hosting report and
+    the ledger compute the same numbers from stored sessions."""
+    course = _Course(request)
+    by_key = {a.key: a for a in result.assignments}
+    hosts = [course.idx(by_key[request.slots[i].key].host) for i in course.order]
+    n = len(course.order)
+    host = _share_vector(course.sharers, course.weights, [None] * n)
+    co = _share_vector(course.sharers, course.weights, hosts) if request.cohost else None
+    return {
+        code: (h, co[r] if co else 0.0)
+        for r, (code, h) in enumerate(zip(course.codes, host, strict=True))
+    }
+
+
+def _share_vector(sharers: list[int], weights: list[float], drop: list[int | None]) -> list[float]:
+    """Sum over the slots of each region's share: its weight over the sharers' weight sum, with
+    ``drop[p]`` (the host, for co-hosting) left out of slot ``p``'s sharers."""
+    total = [0.0] * len(weights)
+    groups: dict[int, int] = {}
+    for mask, gone in zip(sharers, drop, strict=True):
+        if gone is not None:
+            mask &= ~(1 << gone)
+        if mask:
+            groups[mask] = groups.get(mask, 0) + 1
+    for mask, count in groups.items():
+        members = bits(mask)
+        weight_sum = sum(weights[r] for r in members)
+        for r in members:
+            total[r] += count * weights[r] / weight_sum
+    return total
+
+
+def _book(balance: dict[str, float], role: Role, counts: list[int], factor: float, sign: int):
+    for code, c, s in zip(role.codes, counts, role.share, strict=True):
+        balance[code] = balance.get(code, 0.0) + sign * factor * (c - s)
+
+
+def _center(role: Role, balance: Mapping[str, float], own: list[int], factor: float):
+    """Where the ledger would like this role's counts: the share minus what each region is
+    ahead in the rest of the network (this role's own part taken out)."""
+    out = []
+    for code, c, s in zip(role.codes, own, role.share, strict=True):
+        rest = balance.get(code, 0.0) - factor * (c - s)
+        out.append(s - rest / factor)
+    return out
+
+
+def _add_duties(load: dict, by_week: dict, course: _Course, values: list[int | None]) -> None:
+    codes, weeks = course.codes, course.weeks
+    for p, r in enumerate(values):
+        if r is not None:
+            code, week = codes[r], weeks[p]
+            key = (code, *week)
+            load[key] = load.get(key, 0) + 1
+            here = by_week.get(week)
+            if here is None:
+                here = by_week[week] = {}
+            here[code] = here.get(code, 0) + 1
+
+
+def _solve_roles(
+    courses: list[_Course],
+    roles: list[Role],
+    balance: dict[str, float],
+    factor: float,
+    load: dict[tuple[str, int, int], int],
+    by_week: dict[tuple[int, int], dict[str, int]],
+) -> list[list[int | None]]:
+    """Counts evened out across the network, then each course placed in turn."""
+    for role in roles:
+        _book(balance, role, role.estimate(), factor, 1)
+    even_out([r.state for r in roles if r.fresh], balance)
+    out: list[list[int | None]] = [[] for _ in roles]
+    # The least flexible courses are placed first, so the flexible ones fit around them.
+    for k in sorted(range(len(roles)), key=lambda k: (roles[k].flexibility, k)):
+        course, role = courses[k], roles[k]
+        guess = role.estimate()
+        center = _center(role, balance, guess, factor) if role.replan else None
+        values = role.place(course.loads(by_week), center)
+        _book(balance, role, guess, factor, -1)
+        _book(balance, role, role.counts(), factor, 1)
+        _add_duties(load, by_week, course, values)
+        out[k] = values
+    return out
+
+
+def plan_network(
+    requests: Sequence[PlanRequest], balance: Mapping[str, float] | None = None
+) -> list[PlanResult]:
+    """Plan several courses together. ``balance`` is the network's ledger outside these courses
+    (by region code; default: the first request's ``balance``). Each course sees the duties of
+    the courses placed before it as weekly load, so a region's busy weeks are spread, and the
+    courses' counts are evened out across the network within each course's own fairness."""
+    if not requests:
+        return []
+    base = dict(requests[0].balance if balance is None else balance)
+    courses = [_Course(request) for request in requests]
+    load: dict[tuple[str, int, int], int] = {}
+    by_week: dict[tuple[int, int], dict[str, int]] = {}
+
+    ledger = dict(base)
+    host_roles = [c.host_role_for() for c in courses]
+    for course, role in zip(courses, host_roles, strict=True):
+        if course.request.cohost and role.fresh:
+            _foresee_cohosting(course, role, ledger)
+    hosts = _solve_roles(courses, host_roles, ledger, 1.0, load, by_week)
+    for course, values in zip(courses, hosts, strict=True):
+        course.hosts = values
+
+    ledger = dict(base)
+    for role in host_roles:
+        _book(ledger, role, role.counts(), 1.0, 1)
+    co_courses = [c for c in courses if c.request.cohost]
+    co_roles = [c.co_role_for() for c in co_courses]
+    for role in co_roles:
+        if role.state is not None:
+            role.state.worth = [COHOST_FACTOR] * len(role.codes)
+    cohosts = _solve_roles(co_courses, co_roles, ledger, COHOST_FACTOR, load, by_week)
+    for course, values in zip(co_courses, cohosts, strict=True):
+        course.cohosts = values
+    relieve_peaks(courses, load, ledger)
+    return [_result(course) for course in courses]
+
+
+def _foresee_cohosting(course: _Course, role: Role, ledger: dict[str, float]) -> None:
+    """Before the hosts are chosen, book what the co-hosting will most likely add to the
+    ledger (co-host turns that closures make impossible are a debt the co-hosts cannot even
+    out), and tell the host counts what one more hosted session is worth: its host leaves
+    that session's co-hosting to the others."""
+    mixed, masks, forced_sharers, forced_drop = [], [], [], []
+    for share_mask, mask in zip(course.sharers, course.masks, strict=True):
+        if mask & (mask - 1):
+            mixed.append(share_mask)
+            masks.append(mask)
+        else:
+            forced_sharers.append(share_mask)
+            forced_drop.append(bits(mask)[0] if mask else None)
+    share = _share_vector(mixed, course.weights, [None] * len(mixed))
+    forced = _share_vector(forced_sharers, course.weights, forced_drop)
+    share = [a + b for a, b in zip(share, forced, strict=True)]
+    counts, _ = lex_optimal_counts([0] * len(share), masks, share)
+    for code, c, s in zip(course.codes, counts, share, strict=True):
+        ledger[code] = ledger.get(code, 0.0) + COHOST_FACTOR * (c - s)
+    everyone = 0
+    for mask in course.sharers:
+        everyone |= mask
+    total = sum(course.weights[r] for r in bits(everyone))
+    role.state.worth = [
+        1.0 + COHOST_FACTOR * (w / (total - w) if total > w else 0.0) for w in course.weights
+    ]
+
+
+def _result(course: _Course) -> PlanResult:
     request = course.request
     slots = request.slots
-    order = course.order
-    n = len(order)
-    weights = [r.weight for r in course.regions]
-    locked = [slots[i].locked for i in order]
-    keep = request.keep_previous
-
-    fixed_hosts = [course.idx(slots[i].host) for i in order]
-    host_prev = fixed_hosts if keep else [None] * n
-    hosts = solve_role(
-        fixed_hosts, locked, course.masks, host_prev, [1] * n, weights, course.loads, keep
-    )
-
     problems: list[tuple[int, int, Problem]] = []
-    for p, i in enumerate(order):
-        if not locked[p] and not course.masks[p]:
+    for p, i in enumerate(course.order):
+        if course.locked[p]:
+            continue
+        if not course.masks[p]:
             problems.append((p, 0, _problem(request, course, i, HOST, None)))
-
-    cohosts: list[int | None] = [None] * n
-    if request.cohost:
-        fixed_co = [course.idx(slots[i].cohost) for i in order]
-        co_masks = [
-            0 if h is None else m & ~(1 << h) for m, h in zip(course.masks, hosts, strict=True)
-        ]
-        co_prev = fixed_co if keep else [None] * n
-        # Touching the co-host of a session whose host changed anyway costs less.
-        co_weight = [1 if hosts[p] != host_prev[p] else 2 for p in range(n)]
-        cohosts = solve_role(
-            fixed_co, locked, co_masks, co_prev, co_weight, weights, course.loads, keep
-        )
-        for p, i in enumerate(order):
-            if not locked[p] and hosts[p] is not None and not co_masks[p]:
-                host_code = course.regions[hosts[p]].code
-                problems.append((p, 1, _problem(request, course, i, COHOST, host_code)))
-
-    codes = [r.code for r in course.regions]
+        elif request.cohost and course.hosts[p] is not None and not course.co_masks[p]:
+            host_code = course.codes[course.hosts[p]]
+            problems.append((p, 1, _problem(request, course, i, COHOST, host_code)))
+    codes = course.codes
     by_slot: dict[int, tuple[str | None, str | None]] = {}
-    for p, i in enumerate(order):
-        if locked[p]:
+    for p, i in enumerate(course.order):
+        if course.locked[p]:
             by_slot[i] = (slots[i].host, slots[i].cohost)
         else:
-            h, c = hosts[p], cohosts[p]
+            h, c = course.hosts[p], course.cohosts[p]
             by_slot[i] = (None if h is None else codes[h], None if c is None else codes[c])
     assignments = tuple(
-        Assignment(s.key, *by_slot.get(i, (s.host, s.cohost))) for i, s in enumerate(slots)
+        [_assignment(s.key, *by_slot.get(i, (s.host, s.cohost))) for i, s in enumerate(slots)]
     )
     problems.sort(key=lambda x: x[:2])
     return PlanResult(assignments=assignments, problems=tuple(x[2] for x in problems))
+
+
+def _assignment(key: int, host: str | None, cohost: str | None) -> Assignment:
+    """An Assignment without the frozen dataclass's slow __init__ (thousands per plan)."""
+    made = object.__new__(Assignment)
+    made.__dict__.update(key=key, host=host, cohost=cohost)
+    return made
 
 
 def _problem(request: PlanRequest, course: _Course, i: int, role: str, host: str | None) -> Problem:
@@ -230,58 +376,3 @@ def _problem(request: PlanRequest, course: _Course, i: int, role: str, host: str
         slot, role, tuple(course.regions), request.closures, request.holidays, host
     )
     return Problem(key=slot.key, role=role, reason=NO_ELIGIBLE_REGION, detail=detail)
-
-
-class _Sum(Mapping):
-    """Two weekly-load mappings added together, without copying either."""
-
-    def __init__(self, a: Mapping, b: Mapping) -> None:
-        self.a, self.b = a, b
-
-    def __getitem__(self, key):
-        if key in self.a or key in self.b:
-            return self.a.get(key, 0) + self.b.get(key, 0)
-        raise KeyError(key)
-
-    def get(self, key, default=0):
-        a, b = self.a.get(key), self.b.get(key)
-        if a is None and b is None:
-            return default
-        return (a or 0) + (b or 0)
-
-    def __contains__(self, key) -> bool:
-        return key in self.a or key in self.b
-
-    def __iter__(self):
-        yield from self.a
-        yield from (k for k in self.b if k not in self.a)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __bool__(self) -> bool:
-        return bool(self.a) or bool(self.b)
-
-
-def plan_network(requests: Sequence[PlanRequest]) -> list[PlanResult]:
-    """Plan several courses in order; each course sees the hosting and co-hosting duties of the
-    courses planned before it as weekly load, so a region's busy weeks are spread."""
-    load: dict[tuple[str, int, int], int] = {}
-    results = []
-    for request in requests:
-        if not load:
-            merged = request.weekly_load
-        elif request.weekly_load:
-            merged = _Sum(request.weekly_load, load)
-        else:
-            merged = load
-        course = _Course(replace(request, weekly_load=merged))
-        result = _plan(course)
-        results.append(result)
-        for p, i in enumerate(course.order):
-            year, week = course.weeks[p]
-            a = result.assignments[i]
-            for code in (a.host, a.cohost):
-                if code is not None:
-                    load[(code, year, week)] = load.get((code, year, week), 0) + 1
-    return results

@@ -24,11 +24,16 @@ def keep_assign(
     hi: list[int],
     share: list[float],
     loads: list[list[int]] | None,
+    avoid: list[int | None] | None = None,
 ) -> bool:
     """Fill ``values`` at ``open_pos`` (``counts`` holds the locked counts and is updated).
 
+    ``avoid[p]`` (the session's co-host, when re-planning hosts) is a region that would upset
+    the other role if it took slot p: among equally few changes, those moves lose.
     Returns False when the box could not be reached, and the caller then plans from scratch.
     """
+    # Far below one change: upsetting the co-hosts only breaks ties between equal changes.
+    upset = 1.0 / (2 * len(values) + 2)
     size = len(counts)
     n = len(values)
     at: dict[int, int] = {}
@@ -42,8 +47,9 @@ def keep_assign(
         else:
             free.append(p)
 
-    def cost(p: int, r: int) -> int:
-        return 0 if r == prev[p] else weight[p]
+    def cost(p: int, r: int) -> float:
+        extra = upset if avoid is not None and avoid[p] == r else 0.0
+        return (0 if r == prev[p] else weight[p]) + extra
 
     def creates_repeat(p: int, r: int) -> int:
         return int(p > 0 and values[p - 1] == r) + int(p + 1 < n and values[p + 1] == r)
@@ -125,7 +131,7 @@ def keep_assign(
                     hops = chain(t, parent)
                     if hops is None:
                         return False
-                    price = weight[p] + dist[t][0]
+                    price = cost(p, b) + dist[t][0]
                     load = loads[p][b] if loads else 0
                     rank = (price, repeats_after(p, b, hops), load, counts[b] - share[b], b, t)
                     options.append((rank, b, hops))

@@ -42,6 +42,21 @@ def _personal_link(app, live_server: str, email: str) -> str:
         return f"{live_server}/my/{personal_token(application)}"
 
 
+def _assert_support_person(app, email: str) -> None:
+    from scheduler.enrolment.models import Application
+    from scheduler.extensions import db
+
+    with app.app_context():
+        application = db.session.scalar(db.select(Application).where(Application.email == email))
+        support = application.support_person
+        assert (support.name, support.phone, support.contact) == (
+            "Bertta Tukija",
+            "+358507654321",
+            "sms",
+        )
+        assert application.messages_to == "both" and application.on_behalf is True
+
+
 def _focused(page, selector: str) -> bool:
     return page.evaluate(
         "(s) => document.activeElement && document.activeElement.matches(s)", selector
@@ -93,20 +108,31 @@ def test_form_and_personal_page_have_no_axe_violations(
 @pytest.mark.parametrize("language", ["fi", "sv"])
 def test_apply_and_withdraw_with_the_keyboard_alone(app, page, live_server, course, language):
     page.goto(f"{live_server}/courses/{course['id']}/apply?lang={language}")
-    tab_to(page, "#on_behalf")
-    page.keyboard.press("Space")  # a support person fills it in
     tab_to(page, "#name")
     page.keyboard.type("Aino Asiakas")
     tab_to(page, "#email")
     page.keyboard.type("aino@example.org")
     tab_to(page, "input[name=region]")
     page.keyboard.press("Space")
+    # A support person fills it in: the optional section opens with Enter.
+    tab_to(page, "#support-person summary")
+    page.keyboard.press("Enter")
+    tab_to(page, "#support_name")
+    page.keyboard.type("Bertta Tukija")
+    tab_to(page, "#support_phone")
+    page.keyboard.type("050 765 4321")
+    tab_to(page, "input[name=support_contact]")
+    page.keyboard.press("ArrowDown")  # the second choice: by text message
+    tab_to(page, "input[name=messages_to]")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # both
     tab_to(page, "#consent")
     page.keyboard.press("Space")
     tab_to(page, "form.form button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/apply/sent**")
     assert page.locator("html").get_attribute("lang") == language
+    _assert_support_person(app, "aino@example.org")
     personal = _personal_link(app, live_server, "aino@example.org")
     page.goto(personal)
 
@@ -145,6 +171,8 @@ def test_selection_page_has_no_axe_violations(
             "needs": "Iso teksti",
             "consent": True,
             "on_behalf": True,
+            "support_person": {"name": "Bertta Tukija", "phone": "050 765 4321"},
+            "messages_to": "both",
         },
     )
     planner = make_user("planner", "05")

@@ -44,13 +44,16 @@ def test_confirmation_is_in_the_applicants_language(apply, closed_course, smtp, 
     assert "Hej Aino" in smtp.mailbox.body(message)
 
 
-def test_phone_only_is_enough_and_sends_no_email(app, apply, closed_course):
+def test_phone_only_is_enough_and_sends_a_text_message_not_an_email(app, apply, closed_course):
     course = closed_course()
     response = apply(course["id"], email="", phone="+358 40 123 4567")
     assert response.status_code == 201
-    assert count_rows(app, OutboxMessage) == 0
-    # Two phone-only applicants are two people: no email to compare.
+    with app.app_context():
+        [message] = db.session.scalars(db.select(OutboxMessage)).all()
+        assert (message.channel, message.phone, message.recipient) == ("sms", "+358401234567", "")
+    # Two phone-only applicants with different numbers are two people.
     assert apply(course["id"], email=None, phone="040 765 4321", name="B").status_code == 201
+    assert count_rows(app, OutboxMessage) == 2
 
 
 @pytest.mark.parametrize(

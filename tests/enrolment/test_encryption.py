@@ -22,7 +22,8 @@ from tests.conftest import POSTGRES_URL, _engine_options
 NEEDS = "Kuulolaite ja pyörätuoli"
 MESSAGE = "Diagnoosi: MS-tauti"
 PHONE = "040 765 4321"
-SECRETS = (NEEDS, MESSAGE, PHONE, "Kuulolaite", "MS-tauti", "765")
+PHONE_E164 = "+358407654321"  # how the service stores the number it was given
+SECRETS = (NEEDS, MESSAGE, PHONE, PHONE_E164, "Kuulolaite", "MS-tauti", "765")
 
 
 def _raw_rows(app) -> list[tuple[Any, ...]]:
@@ -72,10 +73,10 @@ def test_a_dump_shows_no_needs_message_or_phone(app, client, apply, closed_cours
     listed = client.get(
         f"/api/v1/courses/{course['id']}/applications", headers=make_user("admin", None).headers
     ).get_json()["applications"]
-    assert listed[0]["phone"] == PHONE
+    assert listed[0]["phone"] == PHONE_E164
     with app.app_context():
         stored = db.session.get(Application, application_id)
-        assert (stored.needs, stored.message, stored.phone) == (NEEDS, MESSAGE, PHONE)
+        assert (stored.needs, stored.message, stored.phone) == (NEEDS, MESSAGE, PHONE_E164)
 
 
 def test_the_same_text_is_stored_differently_each_time(app, apply, closed_course):
@@ -100,7 +101,7 @@ def test_keys_rotate_with_reencrypt(app, apply, closed_course, database_url):
         assert again.output.startswith("0 values re-encrypted")
     with _app_with_keys(database_url, [new_key]) as only_new, only_new.app_context():
         stored = db.session.scalars(db.select(Application).where(Application.id.in_(ids))).all()
-        assert {(a.needs, a.message, a.phone) for a in stored} == {(NEEDS, MESSAGE, PHONE)}
+        assert {(a.needs, a.message, a.phone) for a in stored} == {(NEEDS, MESSAGE, PHONE_E164)}
     # The old key alone no longer reads anything: the rows really moved.
     with app.app_context(), pytest.raises(DataKeyError, match="DATA_ENCRYPTION_KEYS"):
         db.session.get(Application, ids[0]).needs  # noqa: B018

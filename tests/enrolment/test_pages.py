@@ -118,8 +118,23 @@ def test_form_submission_asks_to_check_email_and_mails_the_link(
     assert len(smtp.mailbox.to("aino@example.org")) == 2
 
 
-def test_phone_only_applicant_is_told_the_region_will_call(app, client, closed_course):
+def test_phone_only_applicant_is_told_to_look_at_their_phone(app, client, closed_course):
     course = closed_course()
+    response = client.post(
+        f"/courses/{course['id']}/apply", data={**FORM, "email": "", "phone": "040 123 4567"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("contact=sms")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "tekstiviestin" in page
+    assert count_rows(app, Application) == 1
+
+
+def test_without_text_messages_a_phone_only_applicant_is_called(app, client, closed_course):
+    app.config["SMS_PROVIDER"] = "none"
+    course = closed_course()
+    form = client.get(f"/courses/{course['id']}/apply").get_data(as_text=True)
+    assert 'name="contact"' not in form  # no text-message choice is offered
     response = client.post(
         f"/courses/{course['id']}/apply", data={**FORM, "email": "", "phone": "040 123 4567"}
     )
@@ -128,6 +143,13 @@ def test_phone_only_applicant_is_told_the_region_will_call(app, client, closed_c
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "soittaa" in page
     assert count_rows(app, Application) == 1
+    assert count_rows(app, OutboxMessage) == 0
+    refused = client.post(
+        f"/courses/{course['id']}/apply",
+        data={**FORM, "email": "", "phone": "040 123 4568", "contact": "sms"},
+    )
+    assert refused.status_code == 422
+    assert "tekstiviestejä" in refused.get_data(as_text=True)
 
 
 def test_form_for_closed_application_time(client, closed_course, make_course):
@@ -203,7 +225,7 @@ def test_data_download_has_everything_stored(
     data = json.loads(response.get_data(as_text=True))
     mine = data["application"]
     assert mine["name"] == "Aino Asiakas" and mine["email"] == "aino@example.org"
-    assert mine["phone"] == "040 123 4567" and mine["needs"] == "Isompi teksti"
+    assert mine["phone"] == "+358401234567" and mine["needs"] == "Isompi teksti"
     assert mine["message"] == "Odotan innolla" and mine["on_behalf"] is True
     assert mine["status"] == "waitlisted" and mine["consent_at"]
     assert [(h["from"], h["to"], h["by"]) for h in data["history"]] == [
@@ -215,8 +237,16 @@ def test_data_download_has_everything_stored(
     with app.app_context():
         stored = db.session.get(Application, application_id)
         columns = {c.key for c in Application.__table__.columns}
-        # Every stored column is in the download, except the link's secret parts.
-        exported = set(mine) | {"course_id", "region_code", "token_nonce", "token_hash"}
+        # Every stored column is in the download, except the links' secret parts and the
+        # keyed hash of the phone number (the number itself is in the download).
+        exported = set(mine) | {
+            "course_id",
+            "region_code",
+            "token_nonce",
+            "token_hash",
+            "short_hash",
+            "phone_hash",
+        }
         assert columns <= exported | {"course"}, columns - exported
         assert stored is not None
 

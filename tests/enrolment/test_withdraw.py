@@ -66,8 +66,9 @@ def test_planner_removal_promotes_any_region_when_own_is_empty(
 
 def test_withdraw_errors(client, make_user, closed_course, apply, personal_token):
     assert client.post("/api/v1/applications/withdraw", json={"token": "nope"}).status_code == 404
-    assert client.post("/api/v1/applications/withdraw", json={"token": 5}).status_code == 404
-    assert client.post("/api/v1/applications/withdraw", json={}).status_code == 404
+    # A token that is not text, or none at all, is invalid input (422), not an unknown link.
+    assert client.post("/api/v1/applications/withdraw", json={"token": 5}).status_code == 422
+    assert client.post("/api/v1/applications/withdraw", json={}).status_code == 422
     assert client.post("/api/v1/applications/withdraw", data="x").status_code == 422
     course = closed_course()
     application_id = apply(course["id"]).get_json()["id"]

@@ -1,0 +1,1 @@
+"""The staff desk: what to do next, my sessions, exports and the audit log."""
