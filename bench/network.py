@@ -79,6 +79,7 @@ def _rotation_bench() -> Any:
     spec = importlib.util.spec_from_file_location("bench_rotation", ROOT / "bench" / "rotation.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being built
     spec.loader.exec_module(module)
     return module
 
