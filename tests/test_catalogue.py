@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from scheduler.courses import catalogue
-from scheduler.courses.models import Session
+from scheduler.courses.models import Course, Session
 from scheduler.database import FastSelect
 from scheduler.dbtypes import utcnow
 from scheduler.derived import NETWORK_VERSION
@@ -81,6 +81,26 @@ def test_next_session_skips_ended_and_cancelled_ones(app, client, make_course):
     assert f'datetime="{expected.isoformat()}"' in page
     # A course whose sessions have all ended is no longer offered.
     place_session(app, ids[2], now - timedelta(days=1))
+    assert _titles(client.get("/courses").get_data(as_text=True)) == []
+
+
+def test_a_cancelled_course_stays_listed_with_a_badge_until_its_sessions_would_end(
+    app, client, make_course
+):
+    course = make_course(title={"fi": "Peruttu ryhmä", "sv": ""}, sessions=2)
+    ids = [s["id"] for s in course["sessions"]]
+    now = utcnow()
+    place_session(app, ids[0], now + timedelta(days=1), status="cancelled")
+    place_session(app, ids[1], now + timedelta(days=8), status="cancelled")
+    assert _titles(client.get("/courses").get_data(as_text=True)) == []  # the course is not
+    with app.app_context():
+        db.session.get(Course, course["id"]).status = "cancelled"
+        db.session.commit()
+    page = client.get("/courses?lang=fi").get_data(as_text=True)
+    assert _titles(page) == ["Peruttu ryhmä"]
+    assert "badge-cancelled" in page and "Seuraava kerta" not in page
+    place_session(app, ids[1], now - timedelta(days=1), status="cancelled")
+    place_session(app, ids[0], now - timedelta(days=2), status="cancelled")
     assert _titles(client.get("/courses").get_data(as_text=True)) == []
 
 

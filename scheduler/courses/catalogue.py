@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 
 from scheduler.courses.models import KINDS, Course, CourseRegion, Session
 from scheduler.derived import derived
@@ -34,6 +34,7 @@ class Listed:
 
     id: int
     kind: str
+    status: str  # "cancelled": listed with a badge until its last session would have ended
     title: LocalizedText
     languages: list[str]
     region_codes: frozenset[str]
@@ -91,14 +92,21 @@ def search_words(query: str) -> list[str]:
 
 
 def build_listing(now: datetime) -> Listing:
-    """Every course with a coming (or running) session, soonest first: two queries."""
+    """Every course with a coming (or running) session, soonest first: two queries.
+
+    A cancelled course stays listed (its card says so) while its cancelled sessions would
+    still have been coming, so that a client looking for it learns it is cancelled."""
     upcoming = (
         db.select(
             Session.course_id.label("course_id"),
             func.min(Session.starts_at).label("next_start"),
             func.min(Session.ends_at).label("next_end"),
         )
-        .where(Session.ends_at > now, Session.status == "scheduled")
+        .join(Course, Course.id == Session.course_id)
+        .where(
+            Session.ends_at > now,
+            or_(Session.status == "scheduled", Course.status == "cancelled"),
+        )
         .group_by(Session.course_id)
         .subquery()
     )
@@ -106,6 +114,7 @@ def build_listing(now: datetime) -> Listing:
         db.select(
             Course.id,
             Course.kind,
+            Course.status,
             Course.title_fi,
             Course.title_sv,
             Course.description_fi,
@@ -129,6 +138,7 @@ def build_listing(now: datetime) -> Listing:
         Listed(
             id=row.id,
             kind=row.kind,
+            status=row.status,
             title=LocalizedText(row.title_fi, row.title_sv),
             languages=row.languages_csv.split(","),
             region_codes=frozenset(regions.get(row.id, ())),
