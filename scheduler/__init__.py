@@ -36,9 +36,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         _stop(str(error))
     _apply_defaults(app)
 
-    from scheduler import boundary, extensions, web
+    from scheduler import boundary, extensions, logs, pagecache, web
     from scheduler.i18n import compile_catalogs
 
+    logs.init_app(app)
     compile_catalogs()
     crypto.init_app(app, app.config["DATA_ENCRYPTION_KEYS"])
     extensions.db.init_app(app)
@@ -50,6 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.csrf.init_app(app)
     boundary.install(app)
     web.register(app)
+    pagecache.init_app(app)
 
     from scheduler.commands import register_commands
 

@@ -9,12 +9,14 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from scheduler.accounts.services import create_user, find_user, issue_token
+from scheduler.backup import backup
 from scheduler.database import init_db
 from scheduler.demo import load_demo
 from scheduler.enrolment.inputs import normal_phone
 from scheduler.errors import DomainError
 from scheduler.extensions import db
 from scheduler.notify.outbox import deliver_pending, queue_email, queue_sms
+from scheduler.worker import worker_command
 
 users = AppGroup("users", help="Create users and API tokens.")
 outbox = AppGroup("outbox", help="Deliver queued email and text messages.")
@@ -27,6 +29,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users)
     app.cli.add_command(outbox)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(backup)
     # Domain packages may add their own command groups (reminders, meetings, privacy …).
     for package in ("hosting", "enrolment", "meetings", "calendars", "content", "followup"):
         try:

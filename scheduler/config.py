@@ -202,6 +202,10 @@ SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "SIGN_IN_MAX_FAILURES_PER_ADDRESS": (30, _as_int(1, 100000)),
     "SIGN_IN_LOCK_MINUTES": (15, _as_int(1, 1440)),
     "LOAD_DEMO_ON_START": (False, _as_bool),
+    "LOG_FORMAT": ("json", _one_of("json", "text")),
+    "JOIN_COUNT_FLUSH_SECONDS": (5, _as_int(0, 300)),
+    "CALENDAR_PAST_DAYS": (60, _as_int(0, 3660)),
+    "CALENDAR_FUTURE_DAYS": (548, _as_int(1, 3660)),
     "SQLALCHEMY_ECHO": (False, _as_bool),
 }
 

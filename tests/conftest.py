@@ -85,6 +85,7 @@ def app(database_url: str, app_overrides: dict[str, Any], tmp_path) -> Iterator[
         "MAIL_PORT": 1,  # nothing listens: tests that send mail start a real server
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "PUBLIC_BASE_URL": "http://localhost",
+        "JOIN_COUNT_FLUSH_SECONDS": 0,  # no counts left in memory between tests
         **app_overrides,
     }
     app = create_app(overrides)

@@ -16,7 +16,7 @@ import scheduler.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = "0007"
-down_revision = "0005"  # the integrator re-chains the branches' revisions
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

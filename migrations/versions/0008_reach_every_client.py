@@ -23,7 +23,7 @@ from scheduler.security import derived_short_code, derived_token, hash_token
 
 # revision identifiers, used by Alembic.
 revision = "0008"
-down_revision = "0004"  # main's head when this branch last merged main (0007 before)
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

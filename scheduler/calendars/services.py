@@ -10,7 +10,7 @@ reads the sessions as plain rows in one more query and writes them with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,12 +26,16 @@ from scheduler.calendars import state
 from scheduler.calendars.ical import CalendarEvent, build_calendar, etag_for
 from scheduler.calendars.state import as_utc
 from scheduler.courses.models import Course, Session
+from scheduler.dbtypes import utcnow
+from scheduler.derived import cache as derived_cache
 from scheduler.extensions import db
-from scheduler.i18n import LocalizedText
+from scheduler.i18n import HELSINKI, LocalizedText
+from scheduler.periods import day_bounds
 from scheduler.regions.data import region_facts
 
 # Raise when the feed text changes shape, so clients holding an old ETag get the new text.
-FEED_VERSION = "3"
+FEED_VERSION = "4"
+FEED_KEEP = timedelta(hours=1)  # a built duties feed is kept this long at most
 
 
 @dataclass(frozen=True)
@@ -52,14 +56,20 @@ class Feed:
     course_id: int | None = None
     duties_region: str | None = None
     participant_token: str | None = None
+    window: tuple[datetime, datetime] | None = None  # sessions starting in [from, to)
 
     def member(self) -> ColumnElement[bool]:
         if self.duties_region is not None:
             region = self.duties_region
-            return (Session.host_region == region) | (Session.cohost_region == region)
-        if self.kind == "session":
+            found = (Session.host_region == region) | (Session.cohost_region == region)
+        elif self.kind == "session":
             return Session.id == self.params["session"]
-        return Session.course_id == self.course_id
+        else:
+            found = Session.course_id == self.course_id
+        if self.window is not None:
+            low, high = self.window
+            found = found & (Session.starts_at >= low) & (Session.starts_at < high)
+        return found
 
 
 @dataclass
@@ -76,6 +86,17 @@ class FeedState:
         return max(moments).replace(microsecond=0) if moments else None
 
 
+def feed_window(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """CALENDAR_PAST_DAYS back to CALENDAR_FUTURE_DAYS ahead, whole Helsinki days: a feed's
+    size follows the window, never the length of the network's history."""
+    today = (now or utcnow()).astimezone(HELSINKI).date()
+    config = current_app.config
+    return day_bounds(
+        today - timedelta(days=config["CALENDAR_PAST_DAYS"]),
+        today + timedelta(days=config["CALENDAR_FUTURE_DAYS"]),
+    )
+
+
 def course_feed(course_id: int, language: str) -> Feed:
     return Feed(
         kind="course",
@@ -84,6 +105,7 @@ def course_feed(course_id: int, language: str) -> Feed:
         params={"course": course_id},
         variant=f"course:{course_id}",
         course_id=course_id,
+        window=feed_window(),
     )
 
 
@@ -108,6 +130,7 @@ def participant_feed(application_id: int, course_id: int, language: str, token: 
         variant=f"participant:{application_id}",
         course_id=course_id,
         participant_token=token,
+        window=feed_window(),
     )
 
 
@@ -130,6 +153,7 @@ def duties_feed(
         params={"region": region_code, "token_hash": token_hash},
         variant=f"{kind}:{region_code}:{owner}",
         duties_region=region_code,
+        window=feed_window(),
     )
 
 
@@ -141,6 +165,8 @@ def feed_state(feed: Feed) -> FeedState:
     """Whether the feed exists and its ETag, from one small query (no feed is built)."""
     row = state.run(feed.query, feed.params)
     values = [FEED_VERSION, feed.variant, feed.language, _base_url()]
+    if feed.window is not None:
+        values.append(feed.window[0].date().isoformat())  # the window moves every day
     values.extend("" if value is None else str(value) for value in row[1:])
     # A facilitator's own token was checked when the user was found.
     exists = True if feed.kind == "facilitator" else bool(row[0])
@@ -328,6 +354,21 @@ def build_feed(feed: Feed) -> bytes:
     if title is None and feed.course_id is not None:
         title = course_title(feed.course_id, feed.language)
     return build_calendar(events, name=feed_name(feed, title), language=feed.language)
+
+
+def built_feed(feed: Feed, state_now: FeedState) -> bytes:
+    """A duties feed from the process's derived cache (its ETag names everything the text
+    depends on), else built; other feeds are small and built every time."""
+    if feed.duties_region is None:
+        return build_feed(feed)
+    now = utcnow()
+    store = derived_cache()
+    key = ("feed", state_now.etag)
+    body = store.get(key, (), now)
+    if body is None:
+        body = build_feed(feed)
+        store.put(key, body, (), now + FEED_KEEP)
+    return body
 
 
 def session_course(session_id: int) -> Any:

@@ -67,7 +67,7 @@ def _serve(
     if private:
         headers["X-Robots-Tag"] = "noindex"
         headers["Referrer-Policy"] = "no-referrer"
-    body = services.build_feed(feed)
+    body = services.built_feed(feed, state)
     disposition = "attachment" if attachment else "inline"
     headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return Response(body, status=200, headers=headers, content_type=CALENDAR_TYPE)

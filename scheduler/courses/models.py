@@ -139,3 +139,21 @@ class Session(db.Model):
         """Mark a change that subscribers must see."""
         self.sequence = (self.sequence or 0) + 1
         self.updated_at = utcnow()
+
+
+# Indexes for reading at national scale (see scheduler/derived.py and the catalogue):
+# the newest change of any course or session (one index seek), the open or next session of
+# one course, every course's coming sessions from the index alone, and a region's co-hosting
+# duties in a date window.
+Index("ix_course_updated_at", Course.__table__.c.updated_at)
+_sessions = Session.__table__
+Index("ix_course_session_updated_at", _sessions.c.updated_at)
+Index("ix_course_session_course_end", _sessions.c.course_id, _sessions.c.ends_at)
+Index(
+    "ix_course_session_upcoming",
+    _sessions.c.ends_at,
+    _sessions.c.status,
+    _sessions.c.course_id,
+    _sessions.c.starts_at,
+)
+Index("ix_course_session_cohost_start", _sessions.c.cohost_region, _sessions.c.starts_at)

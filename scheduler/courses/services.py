@@ -311,20 +311,3 @@ def find_courses(
     if kind in KINDS:
         query = query.where(Course.kind == kind)
     return list(db.session.scalars(query.order_by(Course.first_session, Course.id)))
-
-
-def next_sessions(course_ids: list[int], now: datetime, limit_per_course: int = 1) -> dict:
-    """The next scheduled session of each course, in one query."""
-    if not course_ids:
-        return {}
-    rows = db.session.scalars(
-        db.select(Session)
-        .where(Session.course_id.in_(course_ids), Session.ends_at >= now)
-        .order_by(Session.course_id, Session.starts_at)
-    )
-    found: dict[int, list[Session]] = {}
-    for session in rows:
-        bucket = found.setdefault(session.course_id, [])
-        if len(bucket) < limit_per_course:
-            bucket.append(session)
-    return found

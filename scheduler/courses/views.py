@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -11,13 +12,16 @@ from flask_wtf import FlaskForm
 
 from scheduler.accounts.auth import staff_required
 from scheduler.boundary.numbers import form_decimal, form_whole_number
+from scheduler.courses import catalogue as catalogue_rules
 from scheduler.courses import services
+from scheduler.courses.models import Course
 from scheduler.dbtypes import utcnow
 from scheduler.desk.services import desk_for
 from scheduler.desk.views import chosen_region as desk_region
 from scheduler.errors import Forbidden, ValidationFailed
 from scheduler.extensions import db
-from scheduler.i18n import LANGUAGES
+from scheduler.i18n import HELSINKI
+from scheduler.pagecache import public_page
 from scheduler.pages import form_errors
 from scheduler.regions.data import region_facts
 
@@ -26,33 +30,62 @@ bp = Blueprint("courses", __name__)
 
 @bp.get("/courses")
 def catalogue():
-    filters = {
-        "region": request.args.get("region") or None,
-        "language": request.args.get("language") or None,
-        "kind": request.args.get("kind") or None,
-    }
-    if filters["region"] not in {f.code for f in region_facts()}:
-        filters["region"] = None
-    if filters["language"] not in LANGUAGES:
-        filters["language"] = None
-    if filters["kind"] not in ("open", "closed"):
-        filters["kind"] = None
-    courses = services.find_courses(**filters)
-    upcoming = services.next_sessions([c.id for c in courses], utcnow())
-    return render_template(
-        "courses/catalogue.html",
-        courses=courses,
-        upcoming=upcoming,
-        filters=filters,
-        regions=region_facts(),
+    """Courses with coming sessions: filters, search words in either language, pages."""
+    now = utcnow()
+    filters = catalogue_rules.parse_filters(
+        request.args.get("region"),
+        request.args.get("language"),
+        request.args.get("kind"),
+        request.args.get("q"),
+        {fact.code for fact in region_facts()},
     )
+    page = request.args.get("page", "1")
+    number = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
+
+    def render() -> tuple[str, datetime | None]:
+        found = catalogue_rules.catalogue_page(filters, number, now)
+        html = render_template(
+            "courses/catalogue.html",
+            found=found,
+            filters=filters,
+            regions=region_facts(),
+            page_url=_page_url,
+        )
+        return html, catalogue_rules.listing(now).valid_until
+
+    return public_page("catalogue", render)
+
+
+def _page_url(number: int) -> str:
+    """This catalogue query on another page."""
+    args = {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
+    if number > 1:
+        args["page"] = str(number)
+    return url_for("courses.catalogue", **args)
 
 
 @bp.get("/courses/<int:course_id>")
 def detail(course_id: int):
-    course = services.get_course(course_id)
     now = utcnow()
-    return render_template("courses/detail.html", course=course, now=now)
+
+    def render() -> tuple[str, datetime | None]:
+        course = services.get_course(course_id)
+        html = render_template("courses/detail.html", course=course, now=now)
+        return html, _next_change(course, now)
+
+    return public_page(f"course:{course_id}", render)
+
+
+def _next_change(course: Course, now: datetime) -> datetime | None:
+    """When time alone changes the course page: a session starts or ends, applications close."""
+    moments = [m for s in course.sessions for m in (s.starts_at, s.ends_at) if m > now]
+    if course.application_deadline is not None:
+        closes = datetime.combine(
+            course.application_deadline + timedelta(days=1), time(0), tzinfo=HELSINKI
+        )
+        if closes > now:
+            moments.append(closes)
+    return min(moments, default=None)
 
 
 @bp.get("/planner")

@@ -31,6 +31,7 @@ from scheduler.hosting import (
 from scheduler.hosting.blueprint import bp
 from scheduler.hosting.rules import Rules
 from scheduler.i18n import HELSINKI
+from scheduler.pagecache import cached_fragment
 from scheduler.pages import form_errors
 from scheduler.regions.data import region_facts
 
@@ -69,16 +70,22 @@ def network_grid():
     errors = {name: [str(m) for m in messages] for name, messages in problems.errors.items()}
     scope = request.args.get("scope", "mine")
     region = None if scope == "all" or not current_user.region_code else current_user.region_code
-    data = grid.network_grid(start, weeks, region)
+    monday = grid.monday_of(start)
+
+    def render_table() -> str:
+        data = grid.network_grid(monday, weeks, region)
+        return render_template("hosting/_network_table.html", grid=data)
+
     values = {"from": raw_start or start.isoformat(), "weeks": raw_weeks or str(weeks)}
     return render_template(
         "hosting/network.html",
-        grid=data,
+        table=cached_fragment("rotation", (monday, weeks, region), render_table),
+        weeks=weeks,
         scope="all" if region is None else "mine",
         values=values,
         errors=errors,
-        previous=(data.start - timedelta(weeks=weeks)).isoformat(),
-        following=(data.start + timedelta(weeks=weeks)).isoformat(),
+        previous=(monday - timedelta(weeks=weeks)).isoformat(),
+        following=(monday + timedelta(weeks=weeks)).isoformat(),
     ), (422 if errors else 200)
 
 
@@ -387,12 +394,18 @@ def balance():
         "to": request.args.get("to") or date(today.year, 12, 31).isoformat(),
     }
     errors: dict[str, list[str]] = {}
-    data = None
+    body = None
     try:
         start, end = report.parse_period(values["from"], values["to"])
-        data = report.hosting_report(start, end)
     except ValidationFailed as error:
         errors = form_errors(error, "from")
-    return render_template("hosting/report.html", report=data, values=values, errors=errors), (
+    else:
+
+        def render_body() -> str:
+            data = report.hosting_report(start, end)
+            return render_template("hosting/_report_body.html", report=data)
+
+        body = cached_fragment("hosting-report", (start, end), render_body)
+    return render_template("hosting/report.html", body=body, values=values, errors=errors), (
         422 if errors else 200
     )

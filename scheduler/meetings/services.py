@@ -97,7 +97,7 @@ def _get_or_create_link(session_id: int, course_id: int, provider: str) -> Meeti
 
 
 @dataclass(frozen=True)
-class _Call:
+class MeetingCall:
     """Everything the provider call needs, copied out so no transaction stays open."""
 
     session_id: int
@@ -110,9 +110,9 @@ class _Call:
     ends_at: datetime
 
 
-def _call_for(session: Session) -> _Call:
+def _call_for(session: Session) -> MeetingCall:
     course = session.course
-    return _Call(
+    return MeetingCall(
         session_id=session.id,
         course_id=course.id,
         provider=course.meeting_provider,
@@ -124,7 +124,7 @@ def _call_for(session: Session) -> _Call:
     )
 
 
-def _create(call: _Call) -> MeetingRef:
+def _create(call: MeetingCall) -> MeetingRef:
     """The provider call itself; ProviderError or ProviderNotConfigured when it fails."""
     provider = build_provider(call.provider, _config(), static_url=call.static_url)
     return provider.ensure_meeting(
@@ -134,7 +134,7 @@ def _create(call: _Call) -> MeetingRef:
 
 def _record(
     link: MeetingLink,
-    call: _Call,
+    call: MeetingCall,
     outcome: MeetingRef | Exception,
     now: datetime,
     *,
@@ -178,26 +178,45 @@ def _reason(error: Exception) -> str:
 # --- at go-time ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class KnownLink:
+    """A session's meeting row as the join query read it (scheduler.meetings.go)."""
+
+    state: str
+    external_id: str
+    last_attempt_at: datetime | None
+
+
 def ensure_meeting(session: Session, *, now: datetime | None = None) -> MeetingRef | None:
-    """The session's meeting, created (again) now; None when the provider fails.
+    """The session's meeting, created (again) now; None when the provider fails."""
+    return ensure_call(_call_for(session), now=now)
+
+
+def ensure_call(
+    call: MeetingCall, *, now: datetime | None = None, known: KnownLink | None = None
+) -> MeetingRef | None:
+    """The meeting of ``call``, created (again) now; None when the provider fails.
 
     BigBlueButton forgets idle meetings, so its create call is repeated at every join (it is
     idempotent). A provider that failed a few seconds ago is not called again at once.
-    Commits: the outcome must survive whatever the page does next.
+    ``known``: the meeting row as already read; when the create gives what the row holds,
+    nothing more is read or written. Commits: the outcome must survive whatever the page
+    does next.
     """
     now = now or utcnow()
-    call = _call_for(session)
     if call.provider not in TRACKED:
         try:
             return _create(call)
         except (ProviderError, ProviderNotConfigured) as error:
             log.warning("meeting for session %s unavailable: %s", call.session_id, _reason(error))
             return None
-    link = _get_or_create_link(call.session_id, call.course_id, call.provider)
+    if known is None:
+        link = _get_or_create_link(call.session_id, call.course_id, call.provider)
+        known = KnownLink(link.state, link.external_id, link.last_attempt_at)
     if (
-        link.state == "failed"
-        and link.last_attempt_at is not None
-        and now - link.last_attempt_at < GO_THROTTLE
+        known.state == "failed"
+        and known.last_attempt_at is not None
+        and now - known.last_attempt_at < GO_THROTTLE
     ):
         return None
     db.session.commit()  # no transaction open while waiting on the provider
@@ -205,13 +224,19 @@ def ensure_meeting(session: Session, *, now: datetime | None = None) -> MeetingR
         outcome: MeetingRef | Exception = _create(call)
     except (ProviderError, ProviderNotConfigured) as error:
         outcome = error
+    if (
+        isinstance(outcome, MeetingRef)
+        and known.state == "ok"
+        and known.external_id == outcome.external_id
+    ):
+        return outcome  # nothing changed: no write at the top of the hour
     link = _get_or_create_link(call.session_id, call.course_id, call.provider)
     if (
         isinstance(outcome, MeetingRef)
         and link.state == "ok"
         and link.external_id == outcome.external_id
     ):
-        return outcome  # nothing changed: no write at the top of the hour
+        return outcome
     _record(link, call, outcome, now, due_now=True)
     db.session.commit()
     return outcome if isinstance(outcome, MeetingRef) else None
@@ -221,12 +246,18 @@ def join_url(
     session: Session, ref: MeetingRef, joiner: Joiner, *, now: datetime | None = None
 ) -> str | None:
     """Where to send this joiner; None if the provider cannot make the link."""
-    course = session.course
+    return join_url_for(_call_for(session), ref, joiner, now=now)
+
+
+def join_url_for(
+    call: MeetingCall, ref: MeetingRef, joiner: Joiner, *, now: datetime | None = None
+) -> str | None:
+    """Where to send this joiner; None if the provider cannot make the link (no I/O)."""
     try:
-        provider = build_provider(course.meeting_provider, _config(), static_url=course.meeting_url)
+        provider = build_provider(call.provider, _config(), static_url=call.static_url)
         return provider.join_url(ref, joiner, now=now or utcnow())
     except (ProviderError, ProviderNotConfigured, ValueError) as error:
-        log.warning("join link for session %s failed: %s", session.id, type(error).__name__)
+        log.warning("join link for session %s failed: %s", call.session_id, type(error).__name__)
         return None
 
 

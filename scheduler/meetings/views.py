@@ -20,19 +20,21 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from scheduler.accounts.auth import staff_required
 from scheduler.boundary.ids import form_reference
 from scheduler.calendars.links import course_links
-from scheduler.courses.models import Course
+from scheduler.courses.models import Course, CourseRegion
 from scheduler.courses.services import get_course
 from scheduler.dbtypes import utcnow
 from scheduler.enrolment.tokens import find_by_token
+from scheduler.errors import NotFound
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGE_COOKIE, LANGUAGES
-from scheduler.meetings import Joiner, counting, services
+from scheduler.meetings import Joiner, counting, go, services
 from scheduler.meetings.window import JoinSituation, join_situation
 
 bp = Blueprint("meetings", __name__)
@@ -155,10 +157,15 @@ def join_open(course_id: int):
 
 @bp.get("/join/<int:course_id>/go")
 def join_open_go(course_id: int):
-    course = get_course(course_id)
-    staff = _staff_of(course)
-    if course.kind == "closed" and staff is None:
-        return _page(course, notice="closed", status=403)
+    now = utcnow()
+    target = go.course_target(course_id, now, _window())
+    if target is None:
+        raise NotFound(_l("No such course."))
+    staff = _staff()
+    if staff is not None and not (staff.is_admin or staff.region_code in _region_codes(course_id)):
+        staff = None  # staff of other regions join as guests
+    if target.kind == "closed" and staff is None:
+        return _page(get_course(course_id), notice="closed", status=403)
 
     def joiner(session: Any) -> Joiner:
         if staff is not None:
@@ -169,7 +176,7 @@ def join_open_go(course_id: int):
             )
         return Joiner(display_name=_("Guest"))
 
-    return _go(course, joiner, count=course.kind == "open" and staff is None)
+    return _go(target, joiner, now, count=target.kind == "open" and staff is None)
 
 
 @bp.post("/join/<int:course_id>/region")
@@ -225,40 +232,42 @@ def join_participant(token: str):
 
 @bp.get("/join/p/<token>/go")
 def join_participant_go(token: str):
-    application, refused = _participant(token)
-    if refused is not None:
-        if application is not None and application.status in ("submitted", "waitlisted"):
-            refused.status_code = 403
-        return refused
-    course = get_course(application.course_id)
+    now = utcnow()
+    found = go.participant_target(token, now, _window())
+    if found is None:
+        return _page(None, notice="unknown", status=404)
+    application, target = found
+    if application.status != "accepted":
+        _, refused = _participant(token)  # the page that explains why
+        if refused is not None:
+            if application.status in ("submitted", "waitlisted"):
+                refused.status_code = 403
+            return refused
+    _use_language(application.language)
     name = application.name
 
     def joiner(session: Any) -> Joiner:
         return Joiner(display_name=name or _("Participant"))
 
-    return _go(course, joiner, count=False, token=token)
+    return _go(target, joiner, now, count=False, token=token)
 
 
 # --- go ----------------------------------------------------------------------------------------
 
 
-def _go(course: Course, joiner: Any, *, count: bool, token: str | None = None) -> Any:
+def _go(
+    target: go.GoTarget, joiner: Any, now: Any, *, count: bool, token: str | None = None
+) -> Any:
     """Inside the window: make sure the meeting exists, then 302 to it. Else 409 with a page."""
-    now = utcnow()
-    situation = join_situation(course.sessions, now, _window())
-    session = situation.open_session
-    if session is None:
-        return _page(
-            course,
-            situation=situation,
-            token=token,
-            status=409,
-            lead="closed_now",
-        )
-    who = joiner(session)
-    ref = services.ensure_meeting(session, now=now)
-    url = services.join_url(session, ref, who, now=now) if ref is not None else None
+    if target.session is None or target.call is None:
+        course = get_course(target.course_id)
+        situation = join_situation(course.sessions, now, _window())
+        return _page(course, situation=situation, token=token, status=409, lead="closed_now")
+    who = joiner(target.session)
+    ref = services.ensure_call(target.call, now=now, known=target.link)
+    url = services.join_url_for(target.call, ref, who, now=now) if ref is not None else None
     if url is None:
+        course = get_course(target.course_id)
         response = _page(
             course,
             situation=_situation(course),
@@ -269,15 +278,18 @@ def _go(course: Course, joiner: Any, *, count: bool, token: str | None = None) -
         response.headers["Retry-After"] = "30"
         return response
     if count:
-        try:
-            counting.count_join(session.id)
-            db.session.commit()
-        except SQLAlchemyError:  # a busy database must not keep anyone out of the meeting
-            db.session.rollback()
-            current_app.logger.warning("join not counted", exc_info=True)
+        counting.count_join(target.session.id)
     response = redirect(url, 302)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _region_codes(course_id: int) -> list[str]:
+    return list(
+        db.session.scalars(
+            db.select(CourseRegion.region_code).where(CourseRegion.course_id == course_id)
+        )
+    )
 
 
 # --- planners ----------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
-"""Public region pages: who the region is and which shared courses it takes part in."""
+"""Public region pages: who the region is and which shared courses with coming sessions it
+takes part in."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from scheduler.courses import services
+from scheduler.courses.catalogue import Filters, listing, matches
 from scheduler.dbtypes import utcnow
 from scheduler.regions.data import region_facts
 
@@ -21,6 +22,6 @@ def detail(code: str):
     fact = next((f for f in region_facts() if f.code == code), None)
     if fact is None:
         abort(404)
-    courses = services.find_courses(region=code)
-    upcoming = services.next_sessions([c.id for c in courses], utcnow())
-    return render_template("regions/detail.html", region=fact, courses=courses, upcoming=upcoming)
+    mine = Filters(region=code)
+    courses = [entry for entry in listing(utcnow()).entries if matches(entry, mine, [])]
+    return render_template("regions/detail.html", region=fact, courses=courses)

@@ -12,6 +12,7 @@ from scheduler.boundary.numbers import whole_number
 from scheduler.dbtypes import utcnow
 from scheduler.errors import ValidationFailed
 from scheduler.i18n import HELSINKI
+from scheduler.pagecache import cached_fragment
 from scheduler.pages import form_errors
 from scheduler.periods import parse_period, this_year
 from scheduler.regions.data import region_facts
@@ -49,21 +50,34 @@ def languages():
 @bp.get("/year")
 @staff_required()
 def year():
-    """The network's courses across a year by month, printable on one A4 landscape page."""
+    """The network's courses across a year by month, a page of courses at a time (each page
+    printable on A4 landscape)."""
     this = utcnow().astimezone(HELSINKI).year
     chosen = min(max(whole_number(request.args.get("year")) or this, FIRST_YEAR), LAST_YEAR)
     codes = {fact.code for fact in region_facts()}
     region = request.args.get("region") if request.args.get("region") in codes else None
-    months = [
-        (format_date(date(chosen, month, 1), "LLL"), format_date(date(chosen, month, 1), "LLLL"))
-        for month in range(1, 13)
-    ]
+    page = request.args.get("page", "1")
+    number = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
+
+    def render_table() -> str:
+        found = year_calendar(chosen, region, number)
+        months = [
+            (format_date(date(chosen, m, 1), "LLL"), format_date(date(chosen, m, 1), "LLLL"))
+            for m in range(1, 13)
+        ]
+        return render_template(
+            "reports/_year_table.html",
+            found=found,
+            year=chosen,
+            region=region,
+            months=months,
+        )
+
     return render_template(
         "reports/year.html",
-        rows=year_calendar(chosen, region),
+        table=cached_fragment("year", (chosen, region, number), render_table),
         year=chosen,
         years=range(this - 2, this + 3),
         region=region,
         regions=region_facts(),
-        months=months,
     )

@@ -1,9 +1,10 @@
-"""Front page, language choice, health check and the accessibility statement."""
+"""Front page, language choice, health and readiness checks and the accessibility statement."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
+from scheduler.database import readiness
 from scheduler.i18n import LANGUAGE_COOKIE, LANGUAGES
 from scheduler.pages import local_path_or
 
@@ -34,7 +35,19 @@ def choose_language(language: str):
 
 @bp.get("/healthz")
 def health():
+    """The process answers (liveness): nothing else is checked."""
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def ready():
+    """Ready for traffic: the database answers and its schema is at the latest migration."""
+    problem = readiness()
+    body = {"status": "ready"} if problem is None else {"status": "not ready", "reason": problem}
+    response = jsonify(body)
+    response.status_code = 200 if problem is None else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/accessibility")

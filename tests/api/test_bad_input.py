@@ -171,6 +171,7 @@ QUERY_DATES = {
     "/planner/audit": ("from", "to"),
 }
 QUERY_NUMBERS = {
+    "/courses": ("page",),
     "/planner/rotation": ("weeks",),
     "/materials": ("page",),
     "/materials/my-sessions": ("weeks",),

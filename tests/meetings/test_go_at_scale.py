@@ -1,0 +1,81 @@
+"""`…/go` for everyone at the top of the hour: one indexed query whatever the length of the
+series, and join counts buffered in the process instead of a write per click."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from scheduler.database import FastSelect
+from scheduler.extensions import db
+from scheduler.meetings import counting, go
+from tests.meetings.helpers import make_participant, only_session_now
+
+CLOSED = {"kind": "closed", "capacity": 10, "application_deadline": "2026-12-20"}
+
+
+@pytest.fixture
+def app_overrides():
+    return {"JOIN_COUNT_FLUSH_SECONDS": 300, "JITSI_BASE_URL": "https://meet.example.org"}
+
+
+@pytest.fixture
+def fast_selects(monkeypatch):
+    calls: list[FastSelect] = []
+    real = FastSelect.one
+
+    def counting_one(self, params=None):
+        calls.append(self)
+        return real(self, params)
+
+    monkeypatch.setattr(FastSelect, "one", counting_one)
+    return calls
+
+
+@pytest.mark.parametrize("sessions", [2, 120])
+def test_go_is_one_query_whatever_the_series(
+    app, client, make_course, count_queries, fast_selects, sessions
+):
+    course = make_course(sessions=sessions, meeting={"provider": "jitsi"})
+    only_session_now(app, course, timedelta(minutes=5))
+    with count_queries() as queries:
+        answer = client.get(f"/join/{course['id']}/go")
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith("https://meet.example.org/etapaiva-")
+    assert queries == [] and fast_selects == [go._BY_COURSE]
+
+
+def test_participant_go_is_one_query(app, client, make_course, count_queries, fast_selects):
+    course = make_course(**CLOSED)
+    only_session_now(app, course, timedelta(minutes=-5))
+    token = make_participant(app, course["id"], name="Väinö Osallistuja")
+    with count_queries() as queries:
+        answer = client.get(f"/join/p/{token}/go")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "https://meet.example.org/room-1"
+    assert queries == [] and fast_selects == [go._BY_TOKEN]
+
+
+def test_joins_are_counted_in_memory_and_written_together(app, client, make_course):
+    course = make_course()
+    first = only_session_now(app, course, timedelta(minutes=5))
+    for _ in range(5):
+        assert client.get(f"/join/{course['id']}/go").status_code == 302
+    with app.app_context():
+        stored = db.session.execute(text("SELECT count(*) FROM join_count")).scalar_one()
+        assert stored == 0  # no write per click
+        assert counting.flush_joins() == 5
+        assert counting.flush_joins() == 0  # nothing twice
+        assert db.session.execute(text("SELECT joins FROM join_count")).scalar_one() == 5
+    client.get(f"/join/{course['id']}/go")
+    with app.app_context():
+        assert counting.joins_of(first) == 6  # this process's pending joins included
+
+
+def test_a_session_that_ended_or_was_cancelled_is_not_joined(app, client, make_course):
+    course = make_course(sessions=2)
+    only_session_now(app, course, timedelta(minutes=-90), minutes=60)  # ended half an hour ago
+    assert client.get(f"/join/{course['id']}/go").status_code == 409
+    assert client.get("/join/2147483000/go").status_code == 404
