@@ -316,12 +316,16 @@ def find_courses(
 
 
 def next_sessions(course_ids: list[int], now: datetime, limit_per_course: int = 1) -> dict:
-    """The next scheduled session of each course, in one query."""
+    """The running or next scheduled session of each course, in one query."""
     if not course_ids:
         return {}
     rows = db.session.scalars(
         db.select(Session)
-        .where(Session.course_id.in_(course_ids), Session.ends_at >= now)
+        .where(
+            Session.course_id.in_(course_ids),
+            Session.ends_at > now,
+            Session.status == "scheduled",
+        )
         .order_by(Session.course_id, Session.starts_at)
     )
     found: dict[int, list[Session]] = {}

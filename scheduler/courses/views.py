@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -18,6 +19,7 @@ from scheduler.desk.views import chosen_region as desk_region
 from scheduler.errors import Forbidden, ValidationFailed
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGES
+from scheduler.meetings.window import join_situation
 from scheduler.regions.data import region_facts
 
 bp = Blueprint("courses", __name__)
@@ -51,7 +53,14 @@ def catalogue():
 def detail(course_id: int):
     course = services.get_course(course_id)
     now = utcnow()
-    return render_template("courses/detail.html", course=course, now=now)
+    window = timedelta(minutes=current_app.config["JOIN_WINDOW_MINUTES"])
+    situation = join_situation(course.sessions, now, window)
+    return render_template(
+        "courses/detail.html",
+        course=course,
+        now=now,
+        current_session=situation.open_session or situation.next_session,
+    )
 
 
 @bp.get("/planner")
