@@ -65,6 +65,16 @@ def test_dial_in_is_created_with_the_meeting_and_shown_with_every_join_link(
     assert sentence in client.get(f"/my/{token}").get_data(as_text=True)
     assert sentence in client.get(f"/my/{token}/card").get_data(as_text=True)
 
+    only_session_now(app, course, timedelta(hours=2))
+    with app.app_context():
+        from scheduler.followup.reminders import send_reminders
+
+        assert send_reminders().queued == 1
+    deliver()
+    reminder = smtp.mailbox.body(smtp.mailbox.to("aino@example.org")[-1])
+    assert "Muistutus" in smtp.mailbox.to("aino@example.org")[-1]["Subject"]
+    assert sentence in reminder
+
     only_session_now(app, course, timedelta(minutes=5))
     assert sentence in client.get(f"/join/p/{token}").get_data(as_text=True)
     assert client.get(f"/join/p/{token}/go").status_code == 302
