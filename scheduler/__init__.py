@@ -19,7 +19,11 @@ from scheduler.config import (
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the app: configuration → extensions → blueprints → commands."""
+    """Build the app: configuration → extensions → blueprints → commands.
+
+    The app's parts are imported here, not at the top, so that importing a pure part of the
+    package (``scheduler.rotation``, ``scheduler.periods``) does not load the whole web app.
+    """
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),

@@ -8,8 +8,13 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from scheduler.accounts.services import create_user, find_user, issue_token
+from scheduler.database import init_db
+from scheduler.demo import load_demo
+from scheduler.enrolment.inputs import normal_phone
 from scheduler.errors import DomainError
 from scheduler.extensions import db
+from scheduler.notify.outbox import deliver_pending, queue_email, queue_sms
 
 users = AppGroup("users", help="Create users and API tokens.")
 outbox = AppGroup("outbox", help="Deliver queued email and text messages.")
@@ -45,8 +50,6 @@ def _fail(error: DomainError) -> None:
 @click.command("init-db")
 def init_db_command() -> None:
     """Create or upgrade the schema and load the regions (safe to run again)."""
-    from scheduler.database import init_db
-
     init_db()
     click.echo("Database is up to date.")
 
@@ -54,9 +57,6 @@ def init_db_command() -> None:
 @click.command("demo")
 def demo_command() -> None:
     """Load the three-region pilot (03, 05, 14) with one open and one closed course."""
-    from scheduler.database import init_db
-    from scheduler.demo import load_demo
-
     init_db()
     created = load_demo()
     db.session.commit()
@@ -74,8 +74,6 @@ def create_user_command(
     email: str, role: str, region: str | None, name: str, language: str, password: str
 ) -> None:
     """Create a user."""
-    from scheduler.accounts.services import create_user
-
     try:
         user = create_user(email, role, password, region=region, name=name, language=language)
     except DomainError as error:
@@ -90,8 +88,6 @@ def create_user_command(
 @click.argument("email")
 def token_command(email: str) -> None:
     """Create an API token; it is printed once, alone on the last line."""
-    from scheduler.accounts.services import find_user, issue_token
-
     try:
         user = find_user(email)
     except DomainError as error:
@@ -106,8 +102,6 @@ def token_command(email: str) -> None:
 @outbox.command("send")
 def outbox_send_command() -> None:
     """Deliver queued email and text messages now."""
-    from scheduler.notify.outbox import deliver_pending
-
     report = deliver_pending()
     click.echo(f"{report.sent} sent, {report.failed} failed")
 
@@ -117,8 +111,6 @@ def outbox_send_command() -> None:
 @click.option("--language", type=click.Choice(["fi", "sv"]), default="fi")
 def outbox_test_command(email: str, language: str) -> None:
     """Queue a test message to EMAIL (deliver it with `outbox send`)."""
-    from scheduler.notify.outbox import queue_email
-
     queue_email(email, "test_message", language, kind="test", name=email.split("@")[0])
     db.session.commit()
     click.echo("Test message queued.")
@@ -129,9 +121,6 @@ def outbox_test_command(email: str, language: str) -> None:
 @click.option("--language", type=click.Choice(["fi", "sv"]), default="fi")
 def outbox_test_sms_command(phone: str, language: str) -> None:
     """Queue a test text message to PHONE (e.g. 040 123 4567; deliver with `outbox send`)."""
-    from scheduler.enrolment.inputs import normal_phone
-    from scheduler.notify.outbox import queue_sms
-
     number = normal_phone(phone)
     if number is None:
         raise click.UsageError("PHONE is not a phone number, e.g. 040 123 4567.")

@@ -7,7 +7,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from scheduler.config import ROOT
+from scheduler.demo import load_demo as load
 from scheduler.extensions import db
+from scheduler.regions.data import sync_regions
 
 
 @event.listens_for(Engine, "connect")
@@ -39,8 +41,6 @@ def _alembic_config(config_class):  # type: ignore[no-untyped-def]
 
 def init_db() -> None:
     """Create or upgrade the schema and load the region data (idempotent)."""
-    from scheduler.regions.data import sync_regions
-
     if not schema_is_current():
         upgrade(directory=str(ROOT / "migrations"))
     sync_regions()
@@ -51,7 +51,5 @@ def ensure_schema(*, load_demo: bool = False) -> None:
     """Used by the embedded SQLite default: make the database ready on first start."""
     init_db()
     if load_demo:
-        from scheduler.demo import load_demo as load
-
         load()
         db.session.commit()

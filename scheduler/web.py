@@ -16,7 +16,6 @@ from flask import (
     has_app_context,
     has_request_context,
     make_response,
-    render_template,
     request,
 )
 from flask_babel import format_date, format_datetime, format_time, get_locale
@@ -25,7 +24,10 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
+from scheduler.api import register_routes
+from scheduler.api.problems import from_domain_error, from_http_exception, problem, title
 from scheduler.errors import DomainError
+from scheduler.extensions import babel, csrf, db
 from scheduler.i18n import (
     HELSINKI,
     LANGUAGE_COOKIE,
@@ -33,6 +35,9 @@ from scheduler.i18n import (
     LocalizedText,
     pick_language,
 )
+from scheduler.notify.outbox import send_soon_after_request
+from scheduler.pages import render_error
+from scheduler.regions.data import region_facts
 
 log = logging.getLogger(__name__)
 COMMAND_LANGUAGE = "en"  # the msgids are English, so commands print them as written
@@ -57,8 +62,6 @@ PAGE_PACKAGES = (
 
 
 def init_babel(app: Flask) -> None:
-    from scheduler.extensions import babel
-
     babel.init_app(
         app, locale_selector=current_language, timezone_selector=lambda: "Europe/Helsinki"
     )
@@ -78,10 +81,6 @@ def current_language() -> str:
 
 
 def register(app: Flask) -> None:
-    from scheduler.api import register_routes
-    from scheduler.extensions import csrf
-    from scheduler.notify.outbox import send_soon_after_request
-
     for package in PAGE_PACKAGES:
         try:
             module = importlib.import_module(f"scheduler.{package}.views")
@@ -121,12 +120,8 @@ def _is_api() -> bool:
 
 
 def _domain_error(error: DomainError) -> Any:
-    from scheduler.extensions import db
-
     db.session.rollback()
     if _is_api():
-        from scheduler.api.problems import from_domain_error
-
         response = from_domain_error(error)
     else:
         response = make_response(render_error(error.status, str(error.detail)))
@@ -140,8 +135,6 @@ def _csrf_error(error: CSRFError) -> Any:
 
 def _http_error(error: HTTPException) -> Any:
     if _is_api():
-        from scheduler.api.problems import from_http_exception
-
         return from_http_exception(error)
     if error.code is None or error.code < 400:
         return error
@@ -151,32 +144,11 @@ def _http_error(error: HTTPException) -> Any:
 
 
 def _unexpected_error(error: Exception) -> Any:
-    from scheduler.extensions import db
-
     log.exception("unexpected error on %s %s", request.method, request.path)
     db.session.rollback()
     if _is_api():
-        from scheduler.api.problems import problem, title
-
         return problem(500, title(500), _("Something went wrong on our side."))
     return render_error(500, "")
-
-
-def render_error(status: int, detail: str) -> tuple[str, int]:
-    titles = {
-        400: _("The request could not be handled"),
-        401: _("Please sign in"),
-        403: _("You do not have access to this page"),
-        404: _("Page not found"),
-        405: _("This action is not possible here"),
-        409: _("This cannot be done right now"),
-        413: _("The file is too large"),
-        422: _("Please check the information"),
-        429: _("Too many tries. Please wait a moment."),
-        500: _("Something went wrong on our side"),
-    }
-    title = titles.get(status, _("Something went wrong"))
-    return render_template("error.html", status=status, title=title, detail=detail), status
 
 
 def _security_headers(response: Response) -> Response:
@@ -207,8 +179,6 @@ def path_without_language() -> str:
 
 
 def region_name(code: str | None, language: str | None = None) -> str:
-    from scheduler.regions.data import region_facts
-
     if code is None:
         return ""
     language = language or current_language()

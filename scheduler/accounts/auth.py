@@ -13,11 +13,16 @@ from flask_login import current_user
 from scheduler.accounts.models import ApiToken, User
 from scheduler.dbtypes import utcnow
 from scheduler.errors import Forbidden, Unauthorized
-from scheduler.extensions import db
+from scheduler.extensions import db, login_manager
 from scheduler.security import hash_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 STAFF_ROLES = ("admin", "planner", "facilitator")
+
+
+def signed_in_user() -> User:
+    """The signed-in user as a model object (Flask-Login hands out a proxy)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
 def bearer_user() -> User | None:
@@ -66,8 +71,6 @@ def staff_required(*roles: str) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from scheduler.extensions import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in allowed:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -14,6 +12,7 @@ from scheduler.accounts.forms import SignInForm
 from scheduler.accounts.models import User
 from scheduler.errors import TooManyRequests
 from scheduler.extensions import db, login_manager
+from scheduler.pages import local_path_or
 
 __all__ = ["bp", "password_views", "user_views"]  # their routes attach to bp
 
@@ -41,15 +40,6 @@ def unauthorized():
     return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
 
 
-def _safe_next(target: str | None) -> str:
-    if not target:
-        return url_for("courses.dashboard")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("courses.dashboard")
-    return target
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     form = SignInForm()
@@ -64,7 +54,7 @@ def sign_in():
         if user is not None:
             login_user(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_path_or(request.args.get("next"), url_for("courses.dashboard")))
         form.password.errors.append(_("The email or the password is wrong."))
     if form.is_submitted() and form.errors:
         status = 422

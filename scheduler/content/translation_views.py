@@ -9,18 +9,19 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from scheduler.accounts.auth import staff_required
+from scheduler.accounts.auth import signed_in_user, staff_required
 from scheduler.content import translations
-from scheduler.content.views import bp, errors_of, me, safe_next
+from scheduler.content.blueprint import bp
 from scheduler.errors import DomainError, NotFound
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGES
+from scheduler.pages import back_to, form_errors
 
 
 @bp.get("/translations")
 @staff_required()
 def requests_page():
-    user = me()
+    user = signed_in_user()
     return render_template(
         "content/translations.html",
         incoming=translations.requests_to(user),
@@ -32,7 +33,7 @@ def requests_page():
 @bp.get("/translations/missing")
 @staff_required()
 def missing():
-    user = me()
+    user = signed_in_user()
     return render_template(
         "content/missing.html",
         gaps=translations.missing_translations(user),
@@ -46,7 +47,7 @@ def _ask(create: Callable[..., Any], subject_id: int, default: str) -> Any:
         if language not in LANGUAGES:
             flash(_("Choose Finnish or Swedish."), "error")
         else:
-            create(me(), subject_id, language)
+            create(signed_in_user(), subject_id, language)
             db.session.commit()
             flash(_("Your request was sent. The owner region sees it in its list."), "success")
     except NotFound:
@@ -54,7 +55,7 @@ def _ask(create: Callable[..., Any], subject_id: int, default: str) -> Any:
     except DomainError as error:
         db.session.rollback()
         flash(str(error.detail), "error")
-    return redirect(safe_next(default))
+    return redirect(back_to(default))
 
 
 @bp.post("/materials/<int:material_id>/translation-requests")
@@ -81,7 +82,7 @@ def ask_course(course_id: int):
 @staff_required("admin", "planner")
 def course_texts(course_id: int):
     """Fill a course's missing title or description in Finnish or Swedish."""
-    user = me()
+    user = signed_in_user()
     course = translations.get_course_for_texts(user, course_id)
     gaps = translations.text_gaps(course)
     errors: dict[str, list[str]] = {}
@@ -91,14 +92,14 @@ def course_texts(course_id: int):
             completed = translations.fill_course_texts(user, course, request.form.to_dict())
         except DomainError as error:
             db.session.rollback()
-            errors, status = errors_of(error), error.status
+            errors, status = form_errors(error), error.status
         else:
             db.session.commit()
             if completed:
                 flash(_("Thank you. The course's texts are now complete."), "success")
             else:
                 flash(_("The texts were saved."), "success")
-            return redirect(safe_next(url_for("content.missing")))
+            return redirect(back_to(url_for("content.missing")))
     return render_template(
         "content/course_texts.html",
         course=course,

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -24,39 +22,30 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound as HttpNotFound
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from scheduler.accounts.auth import bearer_user, staff_required
+from scheduler.accounts.auth import bearer_user, signed_in_user, staff_required
+from scheduler.api.problems import problem
 from scheduler.boundary.ids import form_reference
 from scheduler.boundary.numbers import whole_number
-from scheduler.content import access, files, inputs, services, translations
+from scheduler.content import (
+    access,
+    files,
+    inputs,
+    services,
+    translation_views,  # noqa: F401  (its routes are on bp)
+    translations,
+)
+from scheduler.content.blueprint import bp
 from scheduler.content.models import Material
 from scheduler.dbtypes import utcnow
 from scheduler.errors import DomainError, NotFound
 from scheduler.extensions import db, login_manager
 from scheduler.i18n import LANGUAGES
+from scheduler.pages import back_to, form_errors, render_error
 from scheduler.regions.data import region_facts
 
-bp = Blueprint("content", __name__)
 PAGE_SIZE = 50
 ATTACH_WEEKS = 12
 DEFAULT_WEEKS = 4
-
-
-def me() -> Any:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
-def errors_of(error: DomainError) -> dict[str, list[str]]:
-    if error.errors:
-        return {field: [str(m) for m in messages] for field, messages in error.errors.items()}
-    return {"form": [str(error.detail)]}
-
-
-def safe_next(default: str) -> str:
-    target = request.form.get("next") or request.args.get("next") or ""
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    return target
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -76,15 +65,13 @@ def _too_large(error: RequestEntityTooLarge) -> Any:
     db.session.rollback()
     if request.endpoint == "content.new_material":
         return _render_new({}, {"file_fi": [message]}, 413)
-    from scheduler.web import render_error
-
     return render_error(413, message)
 
 
 @bp.get("/materials")
 @staff_required()
 def library():
-    user = me()
+    user = signed_in_user()
     codes = {fact.code for fact in region_facts()}
     filters = services.LibraryFilters(
         language=request.args.get("language")
@@ -129,10 +116,10 @@ def new_material():
         return _render_new({}, {}, 200)
     try:
         data = inputs.from_form(request.form, request.files)
-        material = services.create_material(me(), data)
+        material = services.create_material(signed_in_user(), data)
     except DomainError as error:
         db.session.rollback()
-        return _render_new(request.form, errors_of(error), error.status)
+        return _render_new(request.form, form_errors(error), error.status)
     db.session.commit()
     flash(_("The material was saved and shared."), "success")
     return redirect(url_for("content.material", material_id=material.id))
@@ -141,7 +128,7 @@ def new_material():
 @bp.get("/materials/<int:material_id>")
 @staff_required()
 def material(material_id: int):
-    user = me()
+    user = signed_in_user()
     item = access.get_visible_material(user, material_id, options=services.MATERIAL_LOAD)
     now = utcnow()
     return render_template(
@@ -171,7 +158,7 @@ def _render_add_version(item: Material, language: str, values: Any, errors: Any,
 @bp.route("/materials/<int:material_id>/versions/new", methods=["GET", "POST"])
 @staff_required()
 def add_version(material_id: int):
-    user = me()
+    user = signed_in_user()
     item = access.get_editable_material(user, material_id)
     language = request.values.get("language")
     if language not in LANGUAGES or item.version(language) is not None:
@@ -186,7 +173,7 @@ def add_version(material_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        return _render_add_version(item, language, request.form, errors_of(error), error.status)
+        return _render_add_version(item, language, request.form, form_errors(error), error.status)
     db.session.commit()
     flash(_("The new language version was saved."), "success")
     return redirect(url_for("content.material", material_id=item.id))
@@ -196,7 +183,7 @@ def _downloader() -> Any:
     """The bearer token's user, else the signed-in user, else None."""
     if request.headers.get("Authorization"):
         return bearer_user()
-    return me() if current_user.is_authenticated else None
+    return signed_in_user() if current_user.is_authenticated else None
 
 
 @bp.get("/materials/<int:material_id>/<language>/download")
@@ -213,8 +200,6 @@ def download(material_id: int, language: str):
             raise HttpNotFound()
         if request.accept_mimetypes.accept_html:
             return login_manager.unauthorized()
-        from scheduler.api.problems import problem
-
         return problem(401, "Unauthorized", _("Sign in or send a bearer token."))
     version = item.version(language)
     if version is None:
@@ -249,7 +234,7 @@ def attach(material_id: int):
         if session_id is None:
             flash(_("Choose a session."), "error")
         else:
-            services.attach(me(), session_id, material_id)
+            services.attach(signed_in_user(), session_id, material_id)
             db.session.commit()
             flash(_("The material was attached to the session."), "success")
     except NotFound:
@@ -257,14 +242,14 @@ def attach(material_id: int):
     except DomainError as error:
         db.session.rollback()
         flash(str(error.detail), "error")
-    return redirect(safe_next(url_for("content.material", material_id=material_id)))
+    return redirect(back_to(url_for("content.material", material_id=material_id)))
 
 
 @bp.post("/sessions/<int:session_id>/materials/<int:material_id>/remove")
 @staff_required()
 def detach(session_id: int, material_id: int):
     try:
-        services.detach(me(), session_id, material_id)
+        services.detach(signed_in_user(), session_id, material_id)
     except NotFound:
         raise  # a hidden or unattached material: 404, like every other verb on it
     except DomainError as error:
@@ -273,14 +258,14 @@ def detach(session_id: int, material_id: int):
     else:
         db.session.commit()
         flash(_("The material was removed from the session."), "success")
-    return redirect(safe_next(url_for("content.my_sessions")))
+    return redirect(back_to(url_for("content.my_sessions")))
 
 
 @bp.get("/materials/my-sessions")
 @staff_required()
 def my_sessions():
     """The coming weeks' sessions my region hosts or co-hosts, with their materials."""
-    user = me()
+    user = signed_in_user()
     weeks = _int_arg("weeks", DEFAULT_WEEKS, 1, 26)
     region = user.region_code
     if user.is_admin:
@@ -299,6 +284,3 @@ def my_sessions():
         region=region,
         regions=region_facts(),
     )
-
-
-from scheduler.content import translation_views  # noqa: E402, F401  (routes on bp)

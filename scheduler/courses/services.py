@@ -17,7 +17,9 @@ from scheduler.courses.models import KINDS, Course, CourseRegion, Session
 from scheduler.dbtypes import utcnow
 from scheduler.errors import FieldErrors, Forbidden, NotFound
 from scheduler.extensions import db
+from scheduler.hosting.planning import create_sessions
 from scheduler.i18n import HELSINKI, LANGUAGES, LocalizedText
+from scheduler.meetings import configured_providers as meeting_providers
 from scheduler.regions.data import region_facts
 
 TITLE_MAX = 200
@@ -61,8 +63,6 @@ class CourseInput:
 
 def configured_providers() -> frozenset[str]:
     """The providers a course may choose: one rule, kept by scheduler.meetings."""
-    from scheduler.meetings import configured_providers as meeting_providers
-
     return meeting_providers(current_app.config)
 
 
@@ -232,8 +232,6 @@ def check_may_create(actor: User, regions: list[str]) -> None:
 
 def create_course(actor: User, data: CourseInput) -> Course:
     """Create the course and plan its sessions; the caller commits."""
-    from scheduler.hosting.planning import create_sessions
-
     check_may_create(actor, data.regions)
     course = Course(
         kind=data.kind,

@@ -20,6 +20,7 @@ from scheduler.errors import Forbidden, ValidationFailed
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGES
 from scheduler.meetings.window import join_situation
+from scheduler.pages import form_errors
 from scheduler.regions.data import region_facts
 
 bp = Blueprint("courses", __name__)
@@ -129,7 +130,7 @@ def new_course():
             course = services.create_course(current_user, data)
         except ValidationFailed as error:
             db.session.rollback()
-            errors = {field: [str(m) for m in messages] for field, messages in error.errors.items()}
+            errors = form_errors(error)
         except Forbidden as error:
             db.session.rollback()
             errors = {"regions": [str(error.detail)]}

@@ -18,6 +18,7 @@ from scheduler.dbtypes import utcnow
 from scheduler.desk import audit_log, exports
 from scheduler.errors import ValidationFailed
 from scheduler.extensions import db
+from scheduler.pages import form_errors
 from scheduler.regions.data import region_facts
 
 bp = Blueprint("desk", __name__)
@@ -80,7 +81,7 @@ def audit_log_page():
         # An empty field of the filter form means no filter.
         filters = audit_log.parse_filters({k: v for k, v in request.args.items() if v.strip()})
     except ValidationFailed as error:
-        errors = {name: [str(m) for m in messages] for name, messages in error.errors.items()}
+        errors = form_errors(error)
         filters = audit_log.LogFilters()
     page = audit_log.read_log(current_user, filters)
     older_url = None

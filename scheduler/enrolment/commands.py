@@ -5,6 +5,10 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from scheduler.config import new_fernet_key
+from scheduler.enrolment.privacy import purge
+from scheduler.rekey import reencrypt_all
+
 privacy = AppGroup("privacy", help="Applicants' personal data.")
 
 
@@ -12,8 +16,6 @@ privacy = AppGroup("privacy", help="Applicants' personal data.")
 def purge_command() -> None:
     """Anonymise applications of courses that ended more than PRIVACY_RETENTION_DAYS ago."""
     from flask import current_app
-
-    from scheduler.enrolment.privacy import purge
 
     count = purge()
     days = current_app.config["PRIVACY_RETENTION_DAYS"]
@@ -27,8 +29,6 @@ def reencrypt_command() -> None:
     Put a new key first in DATA_ENCRYPTION_KEYS (keep the old ones after it), restart,
     run this, then remove the old keys. Also encrypts any value still in clear text.
     """
-    from scheduler.rekey import reencrypt_all
-
     count = reencrypt_all()
     click.echo(f"{count} values re-encrypted under the newest key.")
 
@@ -36,8 +36,6 @@ def reencrypt_command() -> None:
 @privacy.command("new-key")
 def new_key_command() -> None:
     """Print a new random data encryption key (for DATA_ENCRYPTION_KEYS)."""
-    from scheduler.config import new_fernet_key
-
     click.echo(new_fernet_key())
 
 

@@ -15,8 +15,8 @@ from scheduler.accounts.auth import staff_required
 from scheduler.boundary.numbers import form_whole_number
 from scheduler.courses.models import Course, CourseRegion
 from scheduler.enrolment import seats, services
+from scheduler.enrolment.blueprint import bp
 from scheduler.enrolment.models import PLANNER_DECISIONS, TRANSITIONS, Application
-from scheduler.enrolment.views import bp
 from scheduler.enrolment.wording import STATUS_WORDS
 from scheduler.errors import Conflict, Forbidden, ValidationFailed
 from scheduler.extensions import db

@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -27,10 +26,15 @@ from flask_babel import format_date, format_time, get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from scheduler.enrolment import services
+from scheduler.enrolment import (
+    services,
+    staff_views,  # noqa: F401  (its routes are on bp)
+)
+from scheduler.enrolment.blueprint import bp
 from scheduler.enrolment.card import card_of
 from scheduler.enrolment.mail import next_session
 from scheduler.enrolment.models import ACTIVE_STATUSES, APPLICANT, Application
+from scheduler.enrolment.privacy import personal_data
 from scheduler.enrolment.reach import contacts_of
 from scheduler.enrolment.tokens import find_by_short_code, find_by_token, personal_token
 from scheduler.enrolment.wording import STATUS_EXPLAINED, STATUS_WORDS
@@ -39,8 +43,6 @@ from scheduler.extensions import db
 from scheduler.i18n import LANGUAGE_COOKIE, LANGUAGES
 from scheduler.notify.sms_providers import sms_in_use
 from scheduler.web import current_language
-
-bp = Blueprint("enrolment", __name__)
 
 
 @bp.app_template_global("applications_open")
@@ -292,8 +294,6 @@ def short_join(code: str):
 
 @bp.get("/my/<token>/data.json")
 def download(token: str):
-    from scheduler.enrolment.privacy import personal_data
-
     application = _applicant(token)
     body = json.dumps(personal_data(application), ensure_ascii=False, indent=2)
     response = Response(body, mimetype="application/json")
@@ -301,6 +301,3 @@ def download(token: str):
         f'attachment; filename="my-application-{application.id}.json"'
     )
     return _private(response)
-
-
-from scheduler.enrolment import staff_views  # noqa: E402,F401  (adds the staff routes to bp)

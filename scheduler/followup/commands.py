@@ -7,7 +7,12 @@ from datetime import datetime
 import click
 from flask.cli import AppGroup
 
+from scheduler.dbtypes import utcnow
+from scheduler.extensions import db
+from scheduler.followup.mailing import forget_delivered
+from scheduler.followup.services import send_invites, send_reminders
 from scheduler.i18n import HELSINKI
+from scheduler.notify.outbox import deliver_pending
 
 reminders = AppGroup("reminders", help="Reminder emails the day before each session.")
 feedback = AppGroup("feedback", help="Feedback questionnaires after a course.")
@@ -33,15 +38,10 @@ QUEUE_ONLY_OPTION = click.option(
 
 def _deliver(queue_only: bool) -> str:
     """Deliver the outbox (unless asked not to) and forget old delivered follow-up mail."""
-    from scheduler.dbtypes import utcnow
-    from scheduler.extensions import db
-    from scheduler.followup.mailing import forget_delivered
-
     forget_delivered(utcnow())
     db.session.commit()
     if queue_only:
         return "not delivered (--queue-only)"
-    from scheduler.notify.outbox import deliver_pending
 
     report = deliver_pending()
     return f"mail: {report.sent} sent, {report.failed} failed"
@@ -52,8 +52,6 @@ def _deliver(queue_only: bool) -> str:
 @QUEUE_ONLY_OPTION
 def send_reminders_command(now: str | None, queue_only: bool) -> None:
     """Queue due reminders (each once, whoever runs first), then deliver the outbox."""
-    from scheduler.followup.services import send_reminders
-
     report = send_reminders(_moment(now))
     click.echo(
         f"reminders: {report.queued} queued, {report.already} already queued; "
@@ -66,8 +64,6 @@ def send_reminders_command(now: str | None, queue_only: bool) -> None:
 @QUEUE_ONLY_OPTION
 def send_feedback_command(now: str | None, queue_only: bool) -> None:
     """Invite the participants of finished closed courses to give feedback (once each)."""
-    from scheduler.followup.services import send_invites
-
     report = send_invites(_moment(now))
     click.echo(
         f"feedback invites: {report.queued} queued, {report.already} already sent; "

@@ -18,14 +18,11 @@ from scheduler.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from scheduler.extensions import db
 from scheduler.followup import services
 from scheduler.followup.models import AGAIN, EXPECTATIONS, FREE_TEXT_MAX, RATINGS
+from scheduler.pages import form_errors
 from scheduler.web import current_language
 
 bp = Blueprint("followup", __name__)
 ANSWERED_KEY = "feedback_answered"  # open groups answered in this browser session
-
-
-def _messages(error: ValidationFailed) -> dict[str, list[str]]:
-    return {field: [str(m) for m in messages] for field, messages in error.errors.items()}
 
 
 def _form_page(course: Course, values: Any, errors: dict[str, list[str]], **extra: Any) -> Any:
@@ -66,7 +63,7 @@ def invited_feedback(token: str):
             services.answer_with_invite(token, request.form, current_language())
         except ValidationFailed as error:
             db.session.rollback()
-            return _form_page(course, request.form, _messages(error))
+            return _form_page(course, request.form, form_errors(error))
         except Conflict:  # answered in another tab a moment ago
             db.session.rollback()
             return _message_page(
@@ -99,7 +96,7 @@ def open_feedback(course_id: int):
             services.answer_open(course, request.form, current_language())
         except ValidationFailed as error:
             db.session.rollback()
-            return _form_page(course, request.form, _messages(error), ask_region=True)
+            return _form_page(course, request.form, form_errors(error), ask_region=True)
         db.session.commit()
         session[ANSWERED_KEY] = [*answered, course.id][-50:]
         return redirect(url_for("followup.thanks"))
@@ -169,7 +166,7 @@ def mark_attendance(session_id: int):
             services.record_attendance(current_user, session_id, present)
         except ValidationFailed as error:
             db.session.rollback()
-            errors = _messages(error)
+            errors = form_errors(error)
         except Conflict as error:
             db.session.rollback()
             errors = {"present": [str(error.detail)]}

@@ -16,9 +16,10 @@ from scheduler.accounts.auth import staff_required
 from scheduler.dbtypes import utcnow
 from scheduler.errors import ValidationFailed
 from scheduler.hosting import ledger
+from scheduler.hosting.blueprint import bp
 from scheduler.hosting.ledger_chart import balance_chart, matrix_chart
-from scheduler.hosting.views import bp
 from scheduler.i18n import HELSINKI
+from scheduler.pages import form_errors
 from scheduler.web import region_name
 
 TABLES = ("regions", "pairs", "materials")
@@ -33,8 +34,7 @@ def _period() -> tuple[dict[str, str], dict[str, list[str]], tuple[date, date] |
     try:
         return values, {}, ledger.parse_period(values["from"], values["to"])
     except ValidationFailed as error:
-        found = {name: [str(m) for m in messages] for name, messages in error.errors.items()}
-        return values, found or {"from": [str(error.detail)]}, None
+        return values, form_errors(error, "from"), None
 
 
 @bp.get("/planner/reports/ledger")

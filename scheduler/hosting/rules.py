@@ -20,6 +20,7 @@ from scheduler.courses.models import Course, Session
 from scheduler.hosting.models import Closure
 from scheduler.hosting.planning import closure_rows, holidays_for_years, region_spec
 from scheduler.i18n import HELSINKI
+from scheduler.regions.data import region_facts
 
 HOLIDAY = "holiday"
 CLOSURE = "closure"
@@ -203,7 +204,6 @@ def region_label(code: str | None) -> str:
     """The region's name in the page's language (its code when unknown)."""
     if code is None:
         return ""
-    from scheduler.regions.data import region_facts
 
     language = page_language()
     for fact in region_facts():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -19,23 +19,23 @@ from scheduler.accounts.auth import staff_required
 from scheduler.api import inputs
 from scheduler.boundary.numbers import form_whole_number, whole_number
 from scheduler.dbtypes import utcnow
-from scheduler.errors import Conflict, DomainError, FieldErrors, ValidationFailed
+from scheduler.errors import Conflict, FieldErrors, ValidationFailed
 from scheduler.extensions import db
-from scheduler.hosting import grid, report, services, swaps
+from scheduler.hosting import (
+    grid,
+    ledger_views,  # noqa: F401  (its routes are on bp)
+    report,
+    services,
+    swaps,
+)
+from scheduler.hosting.blueprint import bp
 from scheduler.hosting.rules import Rules
 from scheduler.i18n import HELSINKI
+from scheduler.pages import form_errors
 from scheduler.regions.data import region_facts
 
-bp = Blueprint("hosting", __name__)
 NETWORK_WEEKS = 8
 MAX_WEEKS = 26
-
-
-def _errors(error: DomainError, default_field: str = "form") -> dict[str, list[str]]:
-    found = {name: [str(m) for m in messages] for name, messages in error.errors.items()}
-    if not found:
-        found = {default_field: [str(error.detail)]}
-    return found
 
 
 def _expired() -> dict[str, list[str]]:
@@ -183,7 +183,7 @@ def edit_session(session_id: int):
         db.session.rollback()
         session = services.load_session(session_id)
         status = 409 if isinstance(error, Conflict) else 422
-        return _session_page(session, _errors(error, "host_region"), values, status)
+        return _session_page(session, form_errors(error, "host_region"), values, status)
     db.session.commit()
     flash(_("The hosts were saved. They stay when the rotation is planned again."), "success")
     return redirect(url_for("hosting.course_grid", course_id=session.course_id))
@@ -215,7 +215,7 @@ def session_status(session_id: int):
         db.session.rollback()
         session = services.load_session(session_id)
         status = 409 if isinstance(error, Conflict) else 422
-        return _session_page(session, _errors(error), values, status)
+        return _session_page(session, form_errors(error), values, status)
     db.session.commit()
     flash(messages[action], "success")
     return redirect(url_for("hosting.edit_session", session_id=session_id))
@@ -242,7 +242,7 @@ def new_swap(session_id: int):
                 swaps.request_swap(current_user, session_id, other)
             except (ValidationFailed, Conflict) as error:
                 db.session.rollback()
-                errors = _errors(error, "session")
+                errors = form_errors(error, "session")
                 status = 409 if isinstance(error, Conflict) else 422
                 session = services.load_session(session_id)
             else:
@@ -336,7 +336,7 @@ def closures():
                 outcome = services.add_closure(current_user, code, data)
             except ValidationFailed as error:
                 db.session.rollback()
-                errors, status = _errors(error, "start"), 422
+                errors, status = form_errors(error, "start"), 422
             else:
                 db.session.commit()
                 _flash_closure(outcome)
@@ -392,10 +392,7 @@ def balance():
         start, end = report.parse_period(values["from"], values["to"])
         data = report.hosting_report(start, end)
     except ValidationFailed as error:
-        errors = _errors(error, "from")
+        errors = form_errors(error, "from")
     return render_template("hosting/report.html", report=data, values=values, errors=errors), (
         422 if errors else 200
     )
-
-
-from scheduler.hosting import ledger_views  # noqa: E402, F401  (routes on bp)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from scheduler.meetings.services import retry_meetings
+
 meetings = AppGroup("meetings", help="Video meetings of the sessions.")
 
 
@@ -21,8 +23,6 @@ meetings = AppGroup("meetings", help="Video meetings of the sessions.")
 )
 def retry_command(ignore_backoff: bool) -> None:
     """Create missing meetings of coming sessions (and prepare the next day's)."""
-    from scheduler.meetings.services import retry_meetings
-
     report = retry_meetings(ignore_backoff=ignore_backoff)
     click.echo(
         f"{report.created} created, {report.failed} failed, "

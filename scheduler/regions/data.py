@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from scheduler.config import ROOT
+from scheduler.extensions import db
+from scheduler.regions.models import Region
 
 REGIONS_FILE = ROOT / "regions" / "regions.toml"
 LANGUAGES = ("fi", "sv")
@@ -54,9 +56,6 @@ def region_facts() -> tuple[RegionFact, ...]:
 
 def sync_regions() -> int:
     """Insert or update the region rows from the data file; returns how many changed."""
-    from scheduler.extensions import db
-    from scheduler.regions.models import Region
-
     existing = {region.code: region for region in db.session.scalars(db.select(Region))}
     changed = 0
     for fact in region_facts():

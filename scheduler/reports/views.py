@@ -12,6 +12,7 @@ from scheduler.boundary.numbers import whole_number
 from scheduler.dbtypes import utcnow
 from scheduler.errors import ValidationFailed
 from scheduler.i18n import HELSINKI
+from scheduler.pages import form_errors
 from scheduler.periods import parse_period, this_year
 from scheduler.regions.data import region_facts
 from scheduler.reports.languages import language_parity
@@ -28,7 +29,7 @@ def languages():
     try:
         start, end = parse_period(request.args.get("from") or None, request.args.get("to") or None)
     except ValidationFailed as error:
-        errors = {field: [str(m) for m in messages] for field, messages in error.errors.items()}
+        errors = form_errors(error)
         start, end = this_year()
     rows = language_parity(start, end)
     show_all = request.args.get("all") == "1"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from scheduler.i18n import LANGUAGE_COOKIE, LANGUAGES
+from scheduler.pages import local_path_or
 
 bp = Blueprint("site", __name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -20,11 +19,7 @@ def home():
 @bp.get("/language/<language>")
 def choose_language(language: str):
     """Remember the chosen language in a cookie and go back to the page the user was on."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("courses.catalogue")
-    response = redirect(target)
+    response = redirect(local_path_or(request.args.get("next"), url_for("courses.catalogue")))
     if language in LANGUAGES:
         response.set_cookie(
             LANGUAGE_COOKIE,

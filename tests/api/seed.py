@@ -20,6 +20,7 @@ class Network:
     foreign: dict[str, Any]  # 03, 14 (not the planner's region)
     applications: list[int] = field(default_factory=list)  # 05 accepted, 05 submitted, 14
     personal_token: str = ""  # the accepted participant's personal link
+    short_code: str = ""  # the code of the same participant's short links (/m/, /j/)
     waiting_token: str = ""  # the submitted applicant's personal link
     materials: list[int] = field(default_factory=list)
     hidden_material: int = 0
@@ -136,8 +137,8 @@ def seed_network(app: Any) -> Network:
         ),
         200,
     )
-    network.personal_token = _personal_token(app, network.applications[0])
-    network.waiting_token = _personal_token(app, network.applications[1])
+    network.personal_token, network.short_code = _personal_links(app, network.applications[0])
+    network.waiting_token = _personal_links(app, network.applications[1])[0]
 
     for title, themes in (("Uni ja lepo", ["uni"]), ("Liikunta kotona", ["liikunta"])):
         material = _ok(
@@ -227,16 +228,18 @@ def _calendar_tokens(app: Any, staff: dict[str, Staff]) -> tuple[str, str]:
         return region, own
 
 
-def _personal_token(app: Any, application_id: int) -> str:
-    """A working personal link for the application (a new one, as the token is stored hashed)."""
+def _personal_links(app: Any, application_id: int) -> tuple[str, str]:
+    """A working personal token and short code for the application (new ones, as both are
+    stored hashed)."""
     from scheduler.enrolment.models import Application
-    from scheduler.enrolment.tokens import assign_new_token
+    from scheduler.enrolment.tokens import assign_new_token, short_code
 
     with app.app_context():
         application = db.session.get(Application, application_id)
         token = assign_new_token(application)
+        code = short_code(application)
         db.session.commit()
-        return token
+        return token, code
 
 
 # --- what the tests send: ids for {placeholders} and valid bodies ------------------------------
@@ -256,6 +259,7 @@ def placeholders(network: Network) -> dict[str, Any]:
         "from_14": network.applications[2],
         "swap": network.swap,
         "token": network.personal_token,
+        "short": network.short_code,
         "waiting": network.waiting_token,
         "user": network.staff["facilitator"].id,
         "region_feed": network.region_calendar_token,

@@ -70,6 +70,12 @@ MATRIX = [
     row("GET",    "/my/{token}",                                         200, 200, 200, 200, 200),
     row("GET",    "/my/not-a-token",                                     404, 404, 404, 404, 404),
     row("GET",    "/my/{token}/data.json",                               200, 200, 200, 200, 200),
+    row("GET",    "/my/{token}/card",                                    200, 200, 200, 200, 200),
+    row("GET",    "/my/not-a-token/card",                                404, 404, 404, 404, 404),
+    row("GET",    "/m/{short}",                                          302, 302, 302, 302, 302),
+    row("GET",    "/m/not-a-code",                                       404, 404, 404, 404, 404),
+    row("GET",    "/j/{short}",                                          302, 302, 302, 302, 302),
+    row("GET",    "/j/not-a-code",                                       404, 404, 404, 404, 404),
     row("GET",    "/my/{waiting}/withdraw",                              200, 200, 200, 200, 200),
     row("POST",   "/my/{waiting}/withdraw",                              303, 303, 303, 303, 303),
     # --- joining: a closed course only by personal link, or as staff of its regions ----------
@@ -159,6 +165,7 @@ MATRIX = [
     row("GET",    "/planner/reports/ledger",                             302, 403, 200, 200, 200),
     row("GET",    "/planner/reports/ledger.csv",                         302, 403, 200, 200, 200),
     row("GET",    "/planner/reports/ledger/preview",                     302, 403, 200, 200, 200),
+    row("GET",    "/planner/outbox",                                     302, 403, 403, 403, 200),
     # --- staff accounts and passwords --------------------------------------------------------
     row("GET",    "/planner/users",                                      302, 403, 200, 200, 200),
     row("GET",    "/planner/users/new",                                  302, 403, 200, 200, 200),
