@@ -183,6 +183,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "JITSI_APP_SECRET": (None, _as_optional_str),
     "BBB_URL": (None, _as_bbb_url),
     "BBB_SECRET": (None, _as_optional_str),
+    "BBB_DIAL_NUMBER": (None, _as_optional_str),
     "MEETING_HTTP_TIMEOUT": (5, _as_int(1, 60)),
     "JOIN_WINDOW_MINUTES": (15, _as_int(0, 240)),
     "FREEZE_DAYS": (14, _as_int(0, 365)),

@@ -94,6 +94,17 @@ def cached_fragment(
     return Markup(html)
 
 
+def cached_timed_fragment(
+    name: str, key: tuple[Any, ...], render: Callable[[], tuple[str, datetime | None]]
+) -> Markup:
+    """As ``cached_fragment`` for a piece that time alone changes: ``render`` returns its HTML
+    and the first moment it would change (a session starting, say), or None."""
+    html, _until = derived(
+        ("fragment", name, current_language(), *key), render, valid_until=lambda found: found[1]
+    )
+    return Markup(html)
+
+
 def cached_block(name: str, *key: Any, caller: Callable[[], str]) -> Markup:
     """`{% call cached_block("staff-nav", role, request.endpoint) %}…{% endcall %}` in a
     template: the block is rendered once per process for each language and key, then reused.

@@ -106,7 +106,12 @@ def register(app: Flask) -> None:
         path_without_language=path_without_language,
         localized=localized,
     )
-    app.jinja_env.filters.update(day=format_day, time=format_clock, datetime=format_moment)
+    app.jinja_env.filters.update(
+        day=format_day,
+        time=format_clock,
+        datetime=format_moment,
+        weekday_date=format_weekday_date,
+    )
     app.jinja_env.add_extension("jinja2.ext.do")
 
 
@@ -199,6 +204,17 @@ def format_day(moment: datetime | date, width: str = "full") -> str:
     if isinstance(moment, datetime):
         moment = moment.astimezone(HELSINKI).date()
     return format_date(moment, width)
+
+
+# The weekday and the date without the year, written out the same way in both languages.
+WEEKDAY_DATE = {"fi": "cccc d. MMMM", "sv": "EEEE d MMMM"}
+
+
+def format_weekday_date(moment: datetime | date) -> str:
+    """E.g. "maanantai 7. joulukuuta" / "måndag 7 december" (Helsinki time)."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(HELSINKI).date()
+    return format_date(moment, WEEKDAY_DATE.get(current_language(), WEEKDAY_DATE["fi"]))
 
 
 def format_clock(moment: datetime) -> str:

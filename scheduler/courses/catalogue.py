@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_
 
@@ -52,6 +52,16 @@ class Listing:
     def valid_until(self) -> datetime | None:
         """The first listed session to end changes that course's card."""
         return min((entry.next_end for entry in self.entries), default=None)
+
+    def page_changes_at(self, now: datetime, window: timedelta) -> datetime | None:
+        """When the rendered cards change by time alone: a listed session ends, or the join
+        window of an open group's next session opens (its card gets the Join button)."""
+        openings = [
+            entry.next_start - window
+            for entry in self.entries
+            if entry.kind == "open" and entry.next_start - window > now
+        ]
+        return min([*openings, *filter(None, [self.valid_until])], default=None)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,6 +21,7 @@ from scheduler.desk.views import chosen_region as desk_region
 from scheduler.errors import Forbidden, ValidationFailed
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
+from scheduler.meetings.window import join_situation
 from scheduler.pagecache import public_page
 from scheduler.pages import form_errors
 from scheduler.regions.data import region_facts
@@ -51,7 +52,8 @@ def catalogue():
             regions=region_facts(),
             page_url=_page_url,
         )
-        return html, catalogue_rules.listing(now).valid_until
+        window = timedelta(minutes=current_app.config["JOIN_WINDOW_MINUTES"])
+        return html, catalogue_rules.listing(now).page_changes_at(now, window)
 
     return public_page("catalogue", render)
 
@@ -67,18 +69,31 @@ def _page_url(number: int) -> str:
 @bp.get("/courses/<int:course_id>")
 def detail(course_id: int):
     now = utcnow()
+    window = timedelta(minutes=current_app.config["JOIN_WINDOW_MINUTES"])
 
     def render() -> tuple[str, datetime | None]:
         course = services.get_course(course_id)
-        html = render_template("courses/detail.html", course=course, now=now)
-        return html, _next_change(course, now)
+        situation = join_situation(course.sessions, now, window)
+        html = render_template(
+            "courses/detail.html",
+            course=course,
+            now=now,
+            current_session=situation.open_session or situation.next_session,
+        )
+        return html, _next_change(course, now, window)
 
     return public_page(f"course:{course_id}", render)
 
 
-def _next_change(course: Course, now: datetime) -> datetime | None:
-    """When time alone changes the course page: a session starts or ends, applications close."""
-    moments = [m for s in course.sessions for m in (s.starts_at, s.ends_at) if m > now]
+def _next_change(course: Course, now: datetime, window: timedelta) -> datetime | None:
+    """When time alone changes the course page: a join window opens, a session starts or
+    ends, applications close."""
+    moments = [
+        m
+        for s in course.sessions
+        for m in (s.starts_at - window, s.starts_at, s.ends_at)
+        if m > now
+    ]
     if course.application_deadline is not None:
         closes = datetime.combine(
             course.application_deadline + timedelta(days=1), time(0), tzinfo=HELSINKI

@@ -16,15 +16,9 @@ from scheduler.courses.models import Course, Session
 from scheduler.enrolment import reach
 from scheduler.enrolment.models import Application, SupportPerson
 from scheduler.extensions import db
+from scheduler.meetings.dialin import DialIn
+from scheduler.meetings.services import dial_in_for
 from scheduler.regions.data import RegionFact, region_facts
-
-
-@dataclass(frozen=True)
-class DialIn:
-    """A telephone number to join the meeting by voice, and the PIN it asks for."""
-
-    number: str
-    pin: str
 
 
 @dataclass(frozen=True)
@@ -38,15 +32,6 @@ class Card:
     qr_data_uri: str
     dial_in: DialIn | None
     region: RegionFact | None
-
-
-def dial_in_for(course: Course) -> DialIn | None:
-    """The course meeting's telephone dial-in, or None.
-
-    The hook for BigBlueButton dial-in (BBB_DIAL_NUMBER and the meeting's voiceBridge,
-    API.md): return them here and the card shows the number and the PIN.
-    """
-    return None
 
 
 def qr_data_uri(text: str) -> str:

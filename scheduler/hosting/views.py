@@ -6,7 +6,7 @@ Thin: parse the form, call a service, render. Domain errors become messages on t
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -31,7 +31,7 @@ from scheduler.hosting import (
 from scheduler.hosting.blueprint import bp
 from scheduler.hosting.rules import Rules
 from scheduler.i18n import HELSINKI
-from scheduler.pagecache import cached_fragment
+from scheduler.pagecache import cached_fragment, cached_timed_fragment
 from scheduler.pages import form_errors
 from scheduler.regions.data import region_facts
 
@@ -401,11 +401,12 @@ def balance():
         errors = form_errors(error, "from")
     else:
 
-        def render_body() -> str:
+        def render_body() -> tuple[str, datetime | None]:
             data = report.hosting_report(start, end)
-            return render_template("hosting/_report_body.html", report=data)
+            html = render_template("hosting/_report_body.html", report=data)
+            return html, data.changes_at
 
-        body = cached_fragment("hosting-report", (start, end), render_body)
+        body = cached_timed_fragment("hosting-report", (start, end), render_body)
     return render_template("hosting/report.html", body=body, values=values, errors=errors), (
         422 if errors else 200
     )

@@ -98,5 +98,6 @@ def build_provider(
             timeout=http_timeout(config),
             session=session,
             algorithm=setting(config, "BBB_CHECKSUM_ALGORITHM") or "sha1",
+            dial_number=setting(config, "BBB_DIAL_NUMBER"),
         )
     raise ProviderNotConfigured(f"unknown meeting provider: {name}")

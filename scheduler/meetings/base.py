@@ -59,9 +59,18 @@ class MeetingProvider(Protocol):
     name: str
 
     def ensure_meeting(
-        self, *, key: str, title: str, starts_at: datetime, ends_at: datetime
+        self,
+        *,
+        key: str,
+        title: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        voice_bridge: str | None = None,
     ) -> MeetingRef:
-        """Create the meeting if needed; the same key always gives an equivalent ref."""
+        """Create the meeting if needed; the same key always gives an equivalent ref.
+
+        ``voice_bridge``: the telephone PIN to give the meeting, for providers with dial-in.
+        """
         ...
 
     def join_url(self, ref: MeetingRef, joiner: Joiner, *, now: datetime) -> str:

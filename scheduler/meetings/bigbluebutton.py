@@ -10,6 +10,7 @@ web layer should call ``ensure_meeting`` again shortly before redirecting someon
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -21,6 +22,8 @@ import requests
 from .base import Joiner, MeetingRef, ProviderError, ProviderNotConfigured
 
 __all__ = ["MEETING_PREFIX", "BigBlueButtonProvider", "meeting_id", "signed_query"]
+
+log = logging.getLogger(__name__)
 
 MEETING_PREFIX = "etapaiva-"
 MAX_NAME_LENGTH = 256
@@ -60,6 +63,7 @@ class BigBlueButtonProvider:
         timeout: float,
         session: requests.Session | None = None,
         algorithm: str = "sha1",
+        dial_number: str | None = None,
     ) -> None:
         parts = urlsplit(api_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -73,9 +77,16 @@ class BigBlueButtonProvider:
         self._timeout = timeout
         self._session = session
         self._algorithm = algorithm
+        self._dial_number = dial_number
 
     def ensure_meeting(
-        self, *, key: str, title: str, starts_at: datetime, ends_at: datetime
+        self,
+        *,
+        key: str,
+        title: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        voice_bridge: str | None = None,
     ) -> MeetingRef:
         """Create the meeting on the server, or accept that it exists already."""
         ident = meeting_id(key)
@@ -84,12 +95,20 @@ class BigBlueButtonProvider:
             ("name", (title.strip() or ident)[:MAX_NAME_LENGTH]),
             ("record", "false"),
         ]
+        if self._dial_number and voice_bridge:
+            params += [("dialNumber", self._dial_number), ("voiceBridge", voice_bridge)]
         root = self._call("create", params)
         returncode = (root.findtext("returncode") or "").strip()
         message_key = (root.findtext("messageKey") or "").strip()
         if returncode != "SUCCESS" and message_key not in _ALREADY_EXISTS:
             raise ProviderError(f"BBB create {ident} answered {returncode or '?'}/{message_key}")
-        return MeetingRef(provider=self.name, external_id=ident)
+        extra = {}
+        if voice_bridge and self._dial_number:
+            answered = (root.findtext("voiceBridge") or "").strip()
+            if answered and answered != voice_bridge:  # an older meeting: the PIN shown is wrong
+                log.warning("BBB meeting %s has voiceBridge other than its course's PIN", ident)
+            extra = {"voice_bridge": voice_bridge, "dial_number": self._dial_number}
+        return MeetingRef(provider=self.name, external_id=ident, extra=extra)
 
     def join_url(self, ref: MeetingRef, joiner: Joiner, *, now: datetime) -> str:
         """A signed join URL; BBB checks it when the browser arrives, so no call is made here."""

@@ -62,7 +62,13 @@ class JitsiProvider:
         self._app_secret = app_secret
 
     def ensure_meeting(
-        self, *, key: str, title: str, starts_at: datetime, ends_at: datetime
+        self,
+        *,
+        key: str,
+        title: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        voice_bridge: str | None = None,
     ) -> MeetingRef:
         """No HTTP call: Jitsi opens a room when the first person arrives."""
         extra = {"ends_at": ends_at.astimezone(UTC).isoformat()}

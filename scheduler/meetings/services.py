@@ -30,6 +30,7 @@ from scheduler.meetings import (
     build_provider,
     configured_providers,
 )
+from scheduler.meetings.dialin import DialIn, dial_in, voice_bridge
 from scheduler.meetings.models import MeetingLink
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ class MeetingCall:
     title: str
     starts_at: datetime
     ends_at: datetime
+    voice_bridge: str | None
 
 
 def _call_for(session: Session) -> MeetingCall:
@@ -121,6 +123,9 @@ def _call_for(session: Session) -> MeetingCall:
         title=_title(course),
         starts_at=session.starts_at,
         ends_at=session.ends_at,
+        voice_bridge=voice_bridge(course.id)
+        if course.meeting_provider == "bigbluebutton"
+        else None,
     )
 
 
@@ -128,7 +133,11 @@ def _create(call: MeetingCall) -> MeetingRef:
     """The provider call itself; ProviderError or ProviderNotConfigured when it fails."""
     provider = build_provider(call.provider, _config(), static_url=call.static_url)
     return provider.ensure_meeting(
-        key=call.key, title=call.title, starts_at=call.starts_at, ends_at=call.ends_at
+        key=call.key,
+        title=call.title,
+        starts_at=call.starts_at,
+        ends_at=call.ends_at,
+        voice_bridge=call.voice_bridge,
     )
 
 
@@ -270,6 +279,11 @@ def moderates(user: Any, session: Session) -> bool:
     return user.acts_for(session.host_region) or (
         session.cohost_region is not None and user.acts_for(session.cohost_region)
     )
+
+
+def dial_in_for(course: Course) -> DialIn | None:
+    """The course's telephone dial-in (number and PIN) when BBB_DIAL_NUMBER is set."""
+    return dial_in(course.id, course.meeting_provider, _config())
 
 
 def link_problem(session: Session) -> str | None:

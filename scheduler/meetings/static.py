@@ -49,7 +49,13 @@ class StaticProvider:
         self._url = url
 
     def ensure_meeting(
-        self, *, key: str, title: str, starts_at: datetime, ends_at: datetime
+        self,
+        *,
+        key: str,
+        title: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        voice_bridge: str | None = None,
     ) -> MeetingRef:
         """Return the pasted URL as the ref; there is nothing to create."""
         if self._url is None:

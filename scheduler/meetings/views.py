@@ -7,7 +7,7 @@ the hour; ``…/go`` makes sure the meeting exists and redirects. A provider out
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -310,3 +310,17 @@ def meeting_link_problems(course: Course) -> int:
     if _staff() is None:
         return 0
     return services.count_missing(course.id)
+
+
+@bp.app_template_global("dial_in")
+def dial_in_global(course: Course) -> Any:
+    """The course's telephone number and PIN for the pages and messages that show a join link."""
+    return services.dial_in_for(course)
+
+
+@bp.app_template_global()
+def join_window_open(starts_at: datetime | None, ends_at: datetime | None) -> bool:
+    """Whether a scheduled session's join window is open now (catalogue card, course page)."""
+    if starts_at is None or ends_at is None:
+        return False
+    return starts_at - _window() <= utcnow() < ends_at

@@ -53,3 +53,9 @@ def ready():
 @bp.get("/accessibility")
 def accessibility():
     return render_template("site/accessibility.html")
+
+
+@bp.get("/check")
+def device_check():
+    """Camera, microphone and sound tested in the browser before the day (nothing is sent)."""
+    return render_template("site/check.html")

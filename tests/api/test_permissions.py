@@ -50,6 +50,7 @@ MATRIX = [
     row("GET",    "/accessibility",                                      200, 200, 200, 200, 200),
     row("GET",    "/healthz",                                            200, 200, 200, 200, 200),
     row("GET",    "/readyz",                                             200, 200, 200, 200, 200),
+    row("GET",    "/check",                                              200, 200, 200, 200, 200),
     row("GET",    "/language/sv",                                        302, 302, 302, 302, 302),
     row("GET",    "/static/css/site.css",                                200, 200, 200, 200, 200),
     row("GET",    "/sign-in",                                            200, 200, 200, 200, 200),

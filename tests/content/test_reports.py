@@ -115,7 +115,8 @@ def test_annual_calendar(app, client, make_user, make_course, create_material, u
     page = client.get("/reports/year?year=2027&lang=fi").get_data(as_text=True)
     assert "Vuosikello 2027" in page
     assert "Vain suomeksi" in page and "Bara på svenska" in page
-    assert "Avoin ryhmä" in page and "Suljettu: haku päättyy 20.1.2027" in page
+    assert "Avoin ryhmä" in page and "Haettava kurssi, haku päättyy 20.1.2027" in page
+    assert "Suljettu" not in page  # "closed" is the word for closures only
     assert 'class="month on">3<' in page  # the bilingual course's three January sessions
     assert "css/reports.css" in page
     empty = client.get("/reports/year?year=2030&lang=sv").get_data(as_text=True)

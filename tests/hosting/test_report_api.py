@@ -26,13 +26,15 @@ def test_report_counts_hosted_and_targets(client, make_course, planners):
     assert response.status_code == 200
     regions = {r["code"]: r for r in response.get_json()["regions"]}
     assert set(regions) == {"03", "05", "14"}
-    assert sum(r["hosted"] for r in regions.values()) == 18
-    assert sum(r["cohosted"] for r in regions.values()) == 6
+    # All in the future: planned, never hosted yet.
+    assert sum(r["hosted"] for r in regions.values()) == 0
+    assert sum(r["planned"] for r in regions.values()) == 18
+    assert sum(r["cohost_planned"] for r in regions.values()) == 6
     assert regions["05"]["target"] == 7.0
     assert regions["03"]["target"] == 5.5 and regions["14"]["target"] == 5.5
     assert round(sum(r["share"] for r in regions.values()), 3) == 1.0
     for r in regions.values():
-        assert r["share"] == round(r["hosted"] / 18, 4)
+        assert r["share"] == round(r["planned"] / 18, 4)
         assert set(r) >= {"code", "hosted", "cohosted", "share", "target"}
 
 
@@ -47,7 +49,7 @@ def test_report_period_and_cancelled_sessions(client, make_course, planners):
     start = local_day(sessions[0]["starts_at"]).isoformat()
     end = local_day(sessions[2]["starts_at"]).isoformat()
     body = report(client, planners["03"], start, end).get_json()
-    assert sum(r["hosted"] for r in body["regions"]) == 2
+    assert sum(r["hosted"] + r["planned"] for r in body["regions"]) == 2
     assert sum(r["target"] for r in body["regions"]) == pytest.approx(2.0, abs=0.02)
     assert body["sessions"] == 2
 
@@ -62,8 +64,8 @@ def test_language_limits_the_target(client, make_course, planners):
         sessions=4,
     )
     regions = {r["code"]: r for r in report(client, planners["05"]).get_json()["regions"]}
-    assert regions["05"]["target"] == 4.0 and regions["05"]["hosted"] == 4
-    assert regions["14"]["target"] == 0.0 and regions["14"]["hosted"] == 0
+    assert regions["05"]["target"] == 4.0 and regions["05"]["planned"] == 4
+    assert regions["14"]["target"] == 0.0 and regions["14"]["planned"] == 0
 
 
 def test_empty_period(client, planners):
@@ -97,3 +99,25 @@ def test_report_permissions(client, make_user):
     assert client.get(url).status_code == 401
     assert client.get(url, headers=make_user("facilitator", "05").headers).status_code == 403
     assert client.get(url, headers=make_user("admin", None).headers).status_code == 200
+
+
+def test_future_sessions_are_never_counted_as_hosted(app, client, make_course, planners):
+    """Two sessions held (moved into the past), two still to come: hosted 2, planned 2."""
+    from datetime import timedelta
+
+    from scheduler.dbtypes import utcnow
+    from tests.meetings.helpers import place_session
+
+    course = make_course(planner=planners["03"], sessions=4, regions=["03"])
+    ids = [s["id"] for s in course["sessions"]]
+    now = utcnow()
+    place_session(app, ids[0], now - timedelta(days=8))
+    place_session(app, ids[1], now - timedelta(days=1))
+    place_session(app, ids[2], now + timedelta(days=6))
+    place_session(app, ids[3], now + timedelta(days=13))
+    start = (now - timedelta(days=30)).date().isoformat()
+    end = (now + timedelta(days=30)).date().isoformat()
+    body = report(client, planners["03"], start, end).get_json()
+    region = {r["code"]: r for r in body["regions"]}["03"]
+    assert (region["hosted"], region["planned"], body["planned"]) == (2, 2, 2)
+    assert region["target"] == 4.0  # the fair share still covers the whole plan

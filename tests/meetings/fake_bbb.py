@@ -166,11 +166,20 @@ class FakeBBB:
             return _xml("FAILED", messageKey="missingParamMeetingID", message="No meetingID")
         with self._lock:
             exists = meeting_id in self.created
+            bridge = params.get("voiceBridge", "")
+            taken = {p.get("voiceBridge") for key, p in self.created.items() if key != meeting_id}
+            if not exists and bridge and bridge in taken:  # as BBB: one bridge, one meeting
+                return _xml("FAILED", messageKey="nonUniqueVoiceBridge", message="In use")
             if not exists:
                 self.created[meeting_id] = params
+            stored = self.created[meeting_id]
         if exists and self.duplicate_reply == "idNotUnique":
             return _xml("FAILED", messageKey="idNotUnique", message="A meeting with that ID exists")
         extra = {"meetingID": meeting_id, "internalMeetingID": f"internal-{meeting_id}"}
+        # BBB answers the meeting's voiceBridge (its own random one when none was given).
+        extra |= {"voiceBridge": stored.get("voiceBridge") or "70123"}
+        if stored.get("dialNumber"):
+            extra |= {"dialNumber": stored["dialNumber"]}
         if exists:
             extra |= {"messageKey": "duplicateWarning", "message": "Meeting already exists"}
         return _xml("SUCCESS", **extra)

@@ -1,0 +1,104 @@
+"""BigBlueButton telephone dial-in: the create call passes dialNumber and the course's
+voiceBridge to the (loopback stand-in) BBB server, and the number and PIN are shown wherever
+the join link is: the join page, the personal page, the card and the acceptance email."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from scheduler.enrolment.models import Application
+from scheduler.extensions import db
+from scheduler.meetings.dialin import voice_bridge
+from tests.meetings.fake_bbb import FakeBBB
+from tests.meetings.helpers import only_session_now
+
+SECRET = "bbb-shared-secret-0123456789abcdef"
+NUMBER = "+358 9 1234 5678"
+BBB = {"provider": "bigbluebutton"}
+
+
+@pytest.fixture
+def bbb() -> Iterator[FakeBBB]:
+    with FakeBBB(SECRET) as server:
+        yield server
+
+
+@pytest.fixture
+def app_overrides(mail_app_overrides, bbb):
+    return {
+        **mail_app_overrides,
+        "APPLICATION_RATE_LIMIT_PER_HOUR": 1000,
+        "BBB_URL": bbb.url,
+        "BBB_SECRET": SECRET,
+        "BBB_DIAL_NUMBER": NUMBER,
+    }
+
+
+def accepted(app, client, apply, course_id, make_user) -> str:
+    from scheduler.enrolment.tokens import personal_token
+
+    application_id = apply(course_id).get_json()["id"]
+    response = client.post(
+        f"/api/v1/applications/{application_id}/decision",
+        json={"status": "accepted"},
+        headers=make_user("admin", None).headers,
+    )
+    assert response.status_code == 200, response.get_json()
+    with app.app_context():
+        return personal_token(db.session.get(Application, application_id))
+
+
+def test_dial_in_is_created_with_the_meeting_and_shown_with_every_join_link(
+    app, client, bbb, apply, closed_course, make_user, smtp, deliver
+):
+    course = closed_course(capacity=3, meeting=BBB)
+    pin = voice_bridge(course["id"])
+    token = accepted(app, client, apply, course["id"], make_user)
+    sentence = f"{NUMBER} ja anna PIN-koodi {pin}"
+
+    deliver()
+    mail = smtp.mailbox.body(smtp.mailbox.to("aino@example.org")[-1])
+    assert f"Liity puhelimella: soita numeroon {sentence}" in mail
+    assert sentence in client.get(f"/my/{token}").get_data(as_text=True)
+    assert sentence in client.get(f"/my/{token}/card").get_data(as_text=True)
+
+    only_session_now(app, course, timedelta(hours=2))
+    with app.app_context():
+        from scheduler.followup.reminders import send_reminders
+
+        assert send_reminders().queued == 1
+    deliver()
+    reminder = smtp.mailbox.body(smtp.mailbox.to("aino@example.org")[-1])
+    assert "Muistutus" in smtp.mailbox.to("aino@example.org")[-1]["Subject"]
+    assert sentence in reminder
+
+    only_session_now(app, course, timedelta(minutes=5))
+    assert sentence in client.get(f"/join/p/{token}").get_data(as_text=True)
+    assert client.get(f"/join/p/{token}/go").status_code == 302
+    (create,) = [c for c in bbb.calls_to("create") if c.checksum_ok]
+    assert create.params["voiceBridge"] == pin and create.params["dialNumber"] == NUMBER
+
+
+def test_no_dial_in_without_a_number_or_for_other_providers(app, client, bbb, make_course):
+    app.config["BBB_DIAL_NUMBER"] = None
+    course = make_course(meeting=BBB)
+    only_session_now(app, course, timedelta(minutes=5))
+    assert "PIN" not in client.get(f"/join/{course['id']}").get_data(as_text=True)
+    assert client.get(f"/join/{course['id']}/go").status_code == 302
+    assert "voiceBridge" not in bbb.calls_to("create")[0].params
+
+    app.config["BBB_DIAL_NUMBER"] = NUMBER
+    static = make_course()
+    only_session_now(app, static, timedelta(minutes=5))
+    assert "PIN" not in client.get(f"/join/{static['id']}").get_data(as_text=True)
+    page = client.get(f"/join/{course['id']}").get_data(as_text=True)
+    assert f"{NUMBER} ja anna PIN-koodi {voice_bridge(course['id'])}" in page
+
+
+def test_pins_are_five_digits_and_differ_between_courses():
+    pins = {voice_bridge(course_id) for course_id in range(1, 90_001)}
+    assert len(pins) == 90_000
+    assert all(len(pin) == 5 and pin.isdigit() for pin in pins)
