@@ -21,6 +21,7 @@ from scheduler.dbtypes import UTCDateTime
 from scheduler.enrolment.models import Application
 from scheduler.extensions import db
 from scheduler.i18n import LocalizedText
+from scheduler.meetings.dialin import voice_bridge
 from scheduler.meetings.models import MeetingLink
 from scheduler.meetings.services import KnownLink, MeetingCall, meeting_key
 from scheduler.security import hash_token
@@ -127,6 +128,7 @@ def _target(row: Any) -> GoTarget:
         title=LocalizedText(title_fi, title_sv).get(first_language),
         starts_at=starts_at,
         ends_at=ends_at,
+        voice_bridge=voice_bridge(course_id) if provider == "bigbluebutton" else None,
     )
     link = None if state is None else KnownLink(state, external_id, attempted)
     return GoTarget(course_id=course_id, kind=kind, session=session, call=call, link=link)
