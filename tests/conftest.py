@@ -19,7 +19,13 @@ import pytest
 from sqlalchemy import event, text
 
 from scheduler import create_app
+from scheduler.accounts.models import User
+from scheduler.accounts.services import create_user, issue_token
+from scheduler.courses import services
+from scheduler.courses.serialize import course_json
+from scheduler.database import init_db
 from scheduler.extensions import db
+from scheduler.i18n import HELSINKI
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 KEEP_TABLES = {"region", "alembic_version"}
@@ -55,8 +61,6 @@ def database_url() -> Iterator[str]:
 
 
 def _migrate(app: Any) -> None:
-    from scheduler.database import init_db
-
     init_db()
 
 
@@ -152,8 +156,6 @@ def make_user(app: Any):
     counter = {"n": 0}
 
     def make(role: str = "planner", region: str | None = "05", language: str = "fi") -> Staff:
-        from scheduler.accounts.services import create_user, issue_token
-
         counter["n"] += 1
         email = f"{role}{counter['n']}-{region or 'all'}@example.org"
         with app.app_context():
@@ -201,8 +203,6 @@ def make_course(client: Any, make_user: Any):
 def _in_the_past(first_session: Any) -> bool:
     from datetime import datetime
 
-    from scheduler.i18n import HELSINKI
-
     if not isinstance(first_session, str):
         return False
     moment = datetime.fromisoformat(first_session)
@@ -213,10 +213,6 @@ def _create_running_course(app: Any, planner: Staff, payload: dict[str, Any]) ->
     """A course that has already started: the API refuses one (the first session must be in
     the future), so tests of running courses create it through the service, as if created
     back then."""
-    from scheduler.accounts.models import User
-    from scheduler.courses import services
-    from scheduler.courses.serialize import course_json
-
     with app.test_request_context():
         actor = db.session.get(User, planner.id)
         data = services.parse_course_input(payload, new_course=False)

@@ -16,7 +16,7 @@ import pytest
 from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from scheduler.notify.models import OutboxMessage
-from scheduler.notify.outbox import CLAIM_FOR, deliver_pending
+from scheduler.notify.outbox import CLAIM_FOR, deliver_pending, queue_email
 from tests.conftest import MailBox, SmtpServer, free_port
 
 SEPARATORS = ["\r", "\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
@@ -87,8 +87,6 @@ def test_line_separators_in_a_subject_never_jam_the_queue(app, smtp):
 
 def test_a_course_title_with_separators_is_queued_as_one_clean_subject(app, smtp):
     with app.test_request_context():
-        from scheduler.notify.outbox import queue_email
-
         # The template's first line becomes the subject; the name stands in for a title.
         queue_email("anna@example.org", "test_message", "fi", kind="test", name="x\u2028y\x85z\vw")
         db.session.commit()

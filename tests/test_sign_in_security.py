@@ -20,6 +20,7 @@ import requests
 
 from scheduler import create_app
 from scheduler.accounts.models import SignInThrottle, User
+from scheduler.accounts.services import end_all_sessions
 from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from tests.conftest import PASSWORD, _engine_options
@@ -165,8 +166,6 @@ def test_sign_out_ends_every_session_including_copied_cookies(app, client, make_
 
 
 def test_end_all_sessions_service_for_password_changes(app, client, make_user):
-    from scheduler.accounts.services import end_all_sessions
-
     planner = make_user("planner", "05")
     assert _try(client, planner.email, PASSWORD).status_code == 302
     with app.app_context():

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 import requests
 
-from scheduler.accounts.models import PasswordLink, User
+from scheduler.accounts.models import PasswordLink, SignInThrottle, User
 from scheduler.accounts.password_views import FORGOT_ANSWER_SECONDS
 from scheduler.accounts.passwords import check_new_password
 from scheduler.audit import AuditEntry
@@ -334,8 +334,6 @@ def test_no_link_token_is_logged(app, client, admin, caplog):
 
 
 def test_the_privacy_purge_forgets_old_links_and_keeps_the_reset_counts(app, runner, planner):
-    from scheduler.accounts.models import SignInThrottle
-
     with app.test_client() as client:
         for _ in range(4):
             _forgot(client, planner.email)

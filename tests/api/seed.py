@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from scheduler.accounts.models import User
+from scheduler.accounts.services import create_user, issue_token
+from scheduler.calendars import tokens
+from scheduler.enrolment.models import Application
+from scheduler.enrolment.tokens import assign_new_token, short_code
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
 from tests.conftest import PASSWORD, Staff, course_payload
@@ -41,8 +46,6 @@ def _tuesday_in(days: int) -> str:
 
 
 def _staff(app: Any, role: str, region: str | None, email: str) -> Staff:
-    from scheduler.accounts.services import create_user, issue_token
-
     with app.app_context():
         user = create_user(email, role, PASSWORD, region=region, language="fi")
         token = issue_token(user)
@@ -216,9 +219,6 @@ def seed_network(app: Any) -> Network:
 
 
 def _calendar_tokens(app: Any, staff: dict[str, Staff]) -> tuple[str, str]:
-    from scheduler.accounts.models import User
-    from scheduler.calendars import tokens
-
     with app.app_context():
         planner = db.session.get(User, staff["planner"].id)
         facilitator = db.session.get(User, staff["facilitator"].id)
@@ -231,9 +231,6 @@ def _calendar_tokens(app: Any, staff: dict[str, Staff]) -> tuple[str, str]:
 def _personal_links(app: Any, application_id: int) -> tuple[str, str]:
     """A working personal token and short code for the application (new ones, as both are
     stored hashed)."""
-    from scheduler.enrolment.models import Application
-    from scheduler.enrolment.tokens import assign_new_token, short_code
-
     with app.app_context():
         application = db.session.get(Application, application_id)
         token = assign_new_token(application)

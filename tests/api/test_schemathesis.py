@@ -27,6 +27,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from scheduler import create_app
+from scheduler.accounts.models import ApiToken
+from scheduler.extensions import db
+from scheduler.security import hash_token
 from tests.api.conftest import FIGURES
 from tests.api.seed import seed_network
 from tests.conftest import _empty_tables, _engine_options
@@ -102,8 +105,6 @@ class PlannerToken:
 @pytest.fixture(scope="module")
 def fuzz_app(database_url: str, tmp_path_factory: Any) -> Any:
     """One seeded app for the whole module: the cases change its data as clients would."""
-    from scheduler.extensions import db
-
     app = create_app(
         {
             "TESTING": True,
@@ -128,10 +129,6 @@ def fuzz_app(database_url: str, tmp_path_factory: Any) -> Any:
 
 
 def _give_planner_the_fixed_token(app: Any, token: str) -> None:
-    from scheduler.accounts.models import ApiToken
-    from scheduler.extensions import db
-    from scheduler.security import hash_token
-
     with app.app_context():
         row = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
         row.token_hash = hash_token(PLANNER_TOKEN)

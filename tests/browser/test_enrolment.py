@@ -8,6 +8,9 @@ from datetime import timedelta
 import pytest
 
 from scheduler.dbtypes import utcnow
+from scheduler.enrolment.models import Application
+from scheduler.enrolment.tokens import personal_token
+from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
 from tests.browser.conftest import assert_accessible
 
@@ -33,19 +36,12 @@ def course(make_course):
 
 def _personal_link(app, live_server: str, email: str) -> str:
     """The link the applicant finds in their email (the form's answer never shows it)."""
-    from scheduler.enrolment.models import Application
-    from scheduler.enrolment.tokens import personal_token
-    from scheduler.extensions import db
-
     with app.app_context():
         application = db.session.scalar(db.select(Application).where(Application.email == email))
         return f"{live_server}/my/{personal_token(application)}"
 
 
 def _assert_support_person(app, email: str) -> None:
-    from scheduler.enrolment.models import Application
-    from scheduler.extensions import db
-
     with app.app_context():
         application = db.session.scalar(db.select(Application).where(Application.email == email))
         support = application.support_person

@@ -9,6 +9,8 @@ from datetime import timedelta
 
 import pytest
 
+from scheduler.extensions import db
+from scheduler.meetings.models import JoinCount, JoinRegionCount
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
 from tests.hosting.conftest import admin, future_course, planners, rows
@@ -21,9 +23,6 @@ pytestmark = pytest.mark.browser
 def network(client, app, closed_course, planners, applicant, place, rows):
     """A closed course of the pilot with participants, a cancelled session with a reason,
     a waiting application, an unhosted session and an open group that met last week."""
-    from scheduler.extensions import db
-    from scheduler.meetings.models import JoinCount, JoinRegionCount
-
     course = closed_course(weeks=2, sessions=6, cohost=True)
     applicant(course["id"], "05", "sv")
     applicant(course["id"], "05", status="submitted")

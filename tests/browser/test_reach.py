@@ -12,6 +12,7 @@ import pytest
 
 from scheduler.dbtypes import utcnow
 from scheduler.enrolment.models import Application
+from scheduler.enrolment.tokens import personal_token
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
 from tests.browser.conftest import assert_accessible, sign_in
@@ -36,8 +37,6 @@ def participant(app, client, make_course, make_user):
     """A participant of a 12-session course with a long title, in `language`."""
 
     def make(language: str) -> str:
-        from scheduler.enrolment.tokens import personal_token
-
         today = utcnow().astimezone(HELSINKI).date()
         course = make_course(
             kind="closed",

@@ -8,6 +8,7 @@ from markupsafe import escape
 
 from scheduler.enrolment.card import qr_data_uri
 from scheduler.enrolment.models import Application
+from scheduler.enrolment.tokens import personal_token, short_code
 from scheduler.extensions import db
 
 
@@ -16,8 +17,6 @@ def participant(app, client, apply, closed_course, make_user):
     """participant(sessions) → (token, short code) of an accepted participant."""
 
     def make(sessions: int = 4, **changes):
-        from scheduler.enrolment.tokens import personal_token, short_code
-
         course = closed_course(capacity=3, sessions=sessions)
         application_id = apply(course["id"], **changes).get_json()["id"]
         client.post(
@@ -49,8 +48,6 @@ def test_the_card_has_the_sessions_the_qr_code_and_whom_to_call(client, particip
 
 
 def test_the_card_is_for_participants_only(app, client, apply, closed_course):
-    from scheduler.enrolment.tokens import personal_token
-
     course = closed_course()
     application_id = apply(course["id"]).get_json()["id"]
     with app.app_context():

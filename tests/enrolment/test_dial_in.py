@@ -10,7 +10,9 @@ from datetime import timedelta
 import pytest
 
 from scheduler.enrolment.models import Application
+from scheduler.enrolment.tokens import personal_token
 from scheduler.extensions import db
+from scheduler.followup.reminders import send_reminders
 from scheduler.meetings.dialin import voice_bridge
 from tests.meetings.fake_bbb import FakeBBB
 from tests.meetings.helpers import only_session_now
@@ -38,8 +40,6 @@ def app_overrides(mail_app_overrides, bbb):
 
 
 def accepted(app, client, apply, course_id, make_user) -> str:
-    from scheduler.enrolment.tokens import personal_token
-
     application_id = apply(course_id).get_json()["id"]
     response = client.post(
         f"/api/v1/applications/{application_id}/decision",
@@ -67,8 +67,6 @@ def test_dial_in_is_created_with_the_meeting_and_shown_with_every_join_link(
 
     only_session_now(app, course, timedelta(hours=2))
     with app.app_context():
-        from scheduler.followup.reminders import send_reminders
-
         assert send_reminders().queued == 1
     deliver()
     reminder = smtp.mailbox.body(smtp.mailbox.to("aino@example.org")[-1])

@@ -17,6 +17,7 @@ from scheduler.config import ROOT, ConfigError, instance_data_key, load_config, 
 from scheduler.crypto import TEST_KEY, DataKeyError
 from scheduler.enrolment.models import Application
 from scheduler.extensions import db
+from scheduler.regions.data import sync_regions
 from tests.conftest import POSTGRES_URL, _engine_options
 
 NEEDS = "Kuulolaite ja pyörätuoli"
@@ -232,8 +233,6 @@ def _insert_old_rows(now: datetime) -> None:
 
 def test_upgrade_encrypts_existing_clear_text():
     from flask_migrate import upgrade
-
-    from scheduler.regions.data import sync_regions
 
     with (
         _empty_database() as url,

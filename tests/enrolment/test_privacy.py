@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scheduler.courses.models import Session
+from scheduler.dbtypes import utcnow
 from scheduler.enrolment.models import Application
+from scheduler.enrolment.tokens import find_by_token
+from scheduler.enrolment.tokens import personal_token as derive
 from scheduler.extensions import db
+from scheduler.followup.mailing import queue_email_once
 from scheduler.notify.models import OutboxMessage
 
 
 def _end_course(app, course_id: int, days_ago: int) -> None:
     """Move the course's sessions so that the last one ended `days_ago` days ago."""
-    from scheduler.dbtypes import utcnow
-
     with app.app_context():
         sessions = db.session.scalars(
             db.select(Session).where(Session.course_id == course_id).order_by(Session.starts_at)
@@ -66,8 +68,6 @@ def test_purge_anonymises_old_courses_only_and_is_idempotent(
         recipients = set(db.session.scalars(db.select(OutboxMessage.recipient)))
         assert recipients == {"recent@example.org"}
         # Even the server cannot re-create a working link for it.
-        from scheduler.enrolment.tokens import find_by_token
-        from scheduler.enrolment.tokens import personal_token as derive
 
         assert find_by_token(derive(purged)) is None
 
@@ -108,9 +108,6 @@ def test_purge_deletes_every_email_of_the_application_of_any_kind_sent_or_not(
     """Reminders and feedback invitations repeat the name and a personal link too; unsent
     mail as much as sent. Mail of another application to the same address stays."""
     from datetime import timedelta
-
-    from scheduler.dbtypes import utcnow
-    from scheduler.followup.mailing import queue_email_once
 
     old, recent = closed_course(), closed_course()
     old_id = apply(old["id"]).get_json()["id"]

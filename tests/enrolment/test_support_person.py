@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Text, type_coerce
 
 from scheduler.enrolment.models import Application, SupportPerson
+from scheduler.enrolment.tokens import assign_new_token, personal_token, short_code
 from scheduler.extensions import db
 from scheduler.notify.models import OutboxMessage
 from tests.enrolment.conftest import count_rows
@@ -271,8 +272,6 @@ def test_export_has_the_support_person_and_purge_removes_them(
 ):
     import json
 
-    from scheduler.enrolment.tokens import personal_token
-
     course = closed_course()
     application_id = apply(
         course["id"], phone="040 123 4567", contact="sms", support_person=SUPPORT
@@ -302,8 +301,6 @@ def test_export_has_the_support_person_and_purge_removes_them(
 
 
 def test_short_links_lead_to_the_personal_and_join_pages(app, client, apply, closed_course):
-    from scheduler.enrolment.tokens import personal_token, short_code
-
     course = closed_course()
     application_id = apply(course["id"]).get_json()["id"]
     with app.app_context():
@@ -324,8 +321,6 @@ def test_short_links_lead_to_the_personal_and_join_pages(app, client, apply, clo
 
 
 def test_a_new_link_revokes_the_old_short_link(app, client, apply, closed_course):
-    from scheduler.enrolment.tokens import assign_new_token, short_code
-
     course = closed_course()
     application_id = apply(course["id"]).get_json()["id"]
     with app.app_context():

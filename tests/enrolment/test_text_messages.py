@@ -11,6 +11,7 @@ import pytest
 
 from scheduler.courses.models import Session
 from scheduler.enrolment.models import Application
+from scheduler.enrolment.tokens import personal_token
 from scheduler.extensions import db
 from scheduler.followup.feedback import send_invites
 from scheduler.followup.reminders import reminder_due_from, send_reminders
@@ -75,8 +76,6 @@ def _decide(client, planner, application_id: int, status: str) -> None:
 
 
 def _token(app, application_id: int) -> str:
-    from scheduler.enrolment.tokens import personal_token
-
     with app.app_context():
         return personal_token(db.session.get(Application, application_id))
 

@@ -10,7 +10,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from scheduler import rotation
+from scheduler.courses.models import Course, CourseRegion, Session
 from scheduler.extensions import db
+from scheduler.hosting.models import Closure
+from scheduler.hosting.planning import plan_course, plan_requests
+from scheduler.hosting.services import load_course
 from scheduler.i18n import HELSINKI
 from tests.conftest import course_payload
 
@@ -36,9 +40,6 @@ def courses(draw) -> dict:
 
 
 def reset(app) -> None:
-    from scheduler.courses.models import Course
-    from scheduler.hosting.models import Closure
-
     with app.app_context():
         db.session.execute(db.delete(Closure))
         db.session.execute(db.delete(Course))
@@ -47,11 +48,6 @@ def reset(app) -> None:
 
 def change_and_replan(app, course_id: int, spec: dict) -> None:
     """A closure, a region joining late and a cancelled session, then a re-plan."""
-    from scheduler.courses.models import CourseRegion, Session
-    from scheduler.hosting.models import Closure
-    from scheduler.hosting.planning import plan_course
-    from scheduler.hosting.services import load_course
-
     with app.app_context():
         sessions = list(
             db.session.scalars(
@@ -79,9 +75,6 @@ def change_and_replan(app, course_id: int, spec: dict) -> None:
 
 def planner_targets(app, course_id: int) -> dict[str, tuple[float, float]]:
     """What the planner aims at, from the request the service gives it and the stored hosts."""
-    from scheduler.hosting.planning import plan_requests
-    from scheduler.hosting.services import load_course
-
     with app.app_context():
         course = load_course(course_id)
         _, requests, _ = plan_requests([course])

@@ -6,8 +6,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from scheduler.courses.models import CourseRegion
+from scheduler.enrolment.models import Application
 from scheduler.extensions import db
+from scheduler.hosting.planning import plan_course
+from scheduler.hosting.services import load_course
 from scheduler.i18n import HELSINKI
+from scheduler.meetings import counting
 from tests.hosting.conftest import local_day
 
 YEAR = ("2027-01-01", "2027-12-31")
@@ -58,9 +63,6 @@ def test_a_closure_does_not_reduce_the_target(client, make_course, planners, row
     first = local_day(course["sessions"][0]["starts_at"])
     rows.closure("14", first, first + timedelta(days=6 * 7))
     with app.app_context():
-        from scheduler.hosting.planning import plan_course
-        from scheduler.hosting.services import load_course
-
         plan_course(load_course(course["id"]))
         db.session.commit()
     regions = by_code(ledger(client, planners["03"]).get_json()["regions"])
@@ -95,8 +97,6 @@ def test_a_region_that_joins_a_running_course_owes_nothing_from_before(
     course = make_course(planner=planners["03"], first_session="2027-01-05T10:00", sessions=10)
     sixth = course["sessions"][5]["starts_at"]
     with app.app_context():
-        from scheduler.courses.models import CourseRegion
-
         row = db.session.scalar(
             db.select(CourseRegion).where(
                 CourseRegion.course_id == course["id"], CourseRegion.region_code == "14"
@@ -112,9 +112,6 @@ def test_a_region_that_joins_a_running_course_owes_nothing_from_before(
 
 
 def test_pairs_count_sessions_and_participants(client, make_course, planners, app):
-    from scheduler.enrolment.models import Application
-    from scheduler.meetings import counting
-
     open_course = make_course(planner=planners["03"], first_session="2027-04-06T10:00", sessions=6)
     closed = make_course(
         planner=planners["05"],
@@ -238,8 +235,6 @@ def test_empty_period(client, planners):
 
 
 def test_queries_do_not_grow_with_the_data(client, make_course, planners, count_queries, app):
-    from scheduler.meetings import counting
-
     make_course(planner=planners["03"], first_session="2027-01-05T10:00", sessions=2)
 
     def count() -> int:

@@ -9,6 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from scheduler.extensions import db
+from scheduler.hosting.planning import plan_course
+from scheduler.hosting.services import load_course
 from tests.hosting.conftest import sessions_of
 from tests.hosting.test_pages import sign_in, text
 
@@ -54,9 +57,6 @@ def test_trade_page_in_both_languages(client, trade, planners, language, words):
 
 
 def test_summary_names_who_is_behind_and_ahead(client, make_course, planners, rows, app):
-    from scheduler.extensions import db
-    from scheduler.hosting.planning import plan_course
-    from scheduler.hosting.services import load_course
     from tests.hosting.conftest import local_day
 
     course = make_course(planner=planners["03"], first_session="2027-03-02T10:00", sessions=9)

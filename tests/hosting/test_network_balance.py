@@ -7,14 +7,13 @@ from datetime import datetime
 
 import pytest
 
+from scheduler.courses.models import CourseRegion
 from scheduler.extensions import db
+from scheduler.hosting.shares import network_balance
 from scheduler.i18n import HELSINKI
 
 
 def test_network_balance_matches_the_ledger(app, client, make_course, planners, rows):
-    from scheduler.courses.models import CourseRegion
-    from scheduler.hosting.shares import network_balance
-
     first = make_course(planner=planners["03"], first_session="2027-01-05T10:00", sessions=7)
     make_course(
         planner=planners["05"],
@@ -60,8 +59,6 @@ def test_network_balance_matches_the_ledger(app, client, make_course, planners, 
 
 
 def test_network_balance_queries_do_not_grow(app, make_course, planners, count_queries):
-    from scheduler.hosting.shares import network_balance
-
     make_course(planner=planners["03"], first_session="2027-01-05T10:00", sessions=3)
     with count_queries() as queries, app.app_context():
         network_balance()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from scheduler.dbtypes import utcnow
 from tests.hosting.conftest import local_day
 
 
@@ -105,7 +106,6 @@ def test_future_sessions_are_never_counted_as_hosted(app, client, make_course, p
     """Two sessions held (moved into the past), two still to come: hosted 2, planned 2."""
     from datetime import timedelta
 
-    from scheduler.dbtypes import utcnow
     from tests.meetings.helpers import place_session
 
     course = make_course(planner=planners["03"], sessions=4, regions=["03"])

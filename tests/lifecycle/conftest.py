@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
+from scheduler.courses.models import Session
 from scheduler.dbtypes import utcnow
+from scheduler.enrolment.models import Application
+from scheduler.enrolment.tokens import assign_new_token
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
 from tests.hosting.conftest import (  # noqa: F401  (fixtures and helpers shared with rotation)
@@ -62,9 +65,6 @@ def applicant(app):
     def add(
         course_id: int, region: str = "05", language: str = "fi", status: str = "accepted"
     ) -> Person:
-        from scheduler.enrolment.models import Application
-        from scheduler.enrolment.tokens import assign_new_token
-
         counter["n"] += 1
         n = counter["n"]
         name, email = f"Asiakas {n}", f"client{n}@example.org"
@@ -90,8 +90,6 @@ def place(app):
     """place(session_id, start, minutes=60): put a session at a time the API cannot reach."""
 
     def put(session_id: int, start: datetime, minutes: int = 60) -> None:
-        from scheduler.courses.models import Session
-
         with app.app_context():
             session = db.session.get(Session, session_id)
             session.starts_at = start

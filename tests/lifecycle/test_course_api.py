@@ -7,6 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from scheduler.content.models import Material, SessionMaterial
+from scheduler.courses.models import CourseRegion
+from scheduler.extensions import db
 from tests.lifecycle.conftest import (
     lifecycle_mail,
     local,
@@ -354,9 +357,6 @@ def test_add_sessions_to_a_finished_course_is_refused(client, future_course, pla
 
 
 def test_copy_course(client, app, closed_course, planners, applicant):
-    from scheduler.content.models import Material, SessionMaterial
-    from scheduler.extensions import db
-
     course = closed_course(weeks=3, sessions=3, host_weights={"05": 2})
     applicant(course["id"], "05")
     with app.app_context():
@@ -435,9 +435,6 @@ def test_copy_refusals(client, closed_course, planners, make_user):
 def test_a_region_joining_a_course_under_way_owes_nothing_of_the_past(
     client, app, future_course, planners, rows
 ):
-    from scheduler.courses.models import CourseRegion
-    from scheduler.extensions import db
-
     course = future_course(weeks=4, sessions=6)
     first = course["sessions"][0]
     past = local(-7, 10)  # the first session was held a week ago

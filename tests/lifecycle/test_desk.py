@@ -7,7 +7,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from scheduler.content.models import Material, TranslationRequest
+from scheduler.courses.models import Course, CourseRegion, Session
+from scheduler.enrolment.models import Application
+from scheduler.enrolment.tokens import assign_new_token
 from scheduler.extensions import db
+from scheduler.hosting.models import SwapRequest
+from scheduler.meetings.models import JoinCount
 from tests.conftest import PASSWORD
 from tests.lifecycle.conftest import local
 
@@ -25,13 +31,6 @@ def grow(
     """Courses of 05 and 14 written straight to the database (fast): weekly sessions from
     `start_days` days from now, hosted alternately, each with one submitted application
     from `region`, a pending swap request to `region` and an open translation request."""
-    from scheduler.content.models import Material, TranslationRequest
-    from scheduler.courses.models import Course, CourseRegion, Session
-    from scheduler.enrolment.models import Application
-    from scheduler.enrolment.tokens import assign_new_token
-    from scheduler.hosting.models import SwapRequest
-    from scheduler.meetings.models import JoinCount
-
     with app.app_context():
         material = Material(title_fi="Materiaali", owner_region=region, shared=True)
         db.session.add(material)

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from scheduler.notify.outbox import deliver_pending
 from tests.lifecycle.conftest import local, local_day, start_at
 
 REASON = {"fi": "Ohjaaja on sairas.", "sv": "Handledaren är sjuk."}
@@ -19,8 +20,6 @@ def app_overrides(mail_app_overrides):
 
 
 def deliver(app):
-    from scheduler.notify.outbox import deliver_pending
-
     with app.app_context():
         return deliver_pending()
 

@@ -8,15 +8,16 @@ import csv
 import io
 from datetime import timedelta
 
+from scheduler.audit import AuditEntry
+from scheduler.enrolment.models import Application
 from scheduler.extensions import db
+from scheduler.followup.models import Attendance, AttendanceSheet
+from scheduler.meetings.models import JoinCount, JoinRegionCount
 from tests.lifecycle.conftest import local
 from tests.lifecycle.test_desk import sign_in
 
 
 def test_participants_csv(client, app, closed_course, planners, applicant, place, make_user):
-    from scheduler.enrolment.models import Application
-    from scheduler.followup.models import Attendance, AttendanceSheet
-
     course = closed_course(weeks=3, sessions=3)
     first = course["sessions"][0]
     place(first["id"], local(-1, 10))
@@ -53,7 +54,6 @@ def test_participants_csv(client, app, closed_course, planners, applicant, place
     assert person[6] == "x" and person[7] == "–" and person[-1] == "1"
     assert theirs.email not in raw.decode("utf-8-sig")
     # Logged without names.
-    from scheduler.audit import AuditEntry
 
     with app.app_context():
         entry = db.session.scalars(
@@ -127,8 +127,6 @@ def test_audit_log_for_admins_and_planners(client, future_course, planners, admi
 
 
 def test_attendance_report_shows_open_group_joins(client, app, future_course, planners, place):
-    from scheduler.meetings.models import JoinCount, JoinRegionCount
-
     course = future_course(weeks=2, sessions=3)
     first = course["sessions"][0]
     place(first["id"], local(-2, 10))

@@ -6,6 +6,9 @@ import pytest
 
 from scheduler.config import ConfigError, load_config
 from scheduler.crypto import TEST_KEY
+from scheduler.extensions import db
+from scheduler.notify.models import OutboxMessage
+from scheduler.notify.outbox import deliver_pending, queue_email
 
 PRODUCTION = {
     "SCHEDULER_ENV_NAME": "production",
@@ -63,10 +66,6 @@ def test_bad_messaging_settings_stop_start_up_naming_the_key(environ, message):
 
 
 def test_console_mail_backend_prints_the_email_and_records_it_sent(app, capsys):
-    from scheduler.extensions import db
-    from scheduler.notify.models import OutboxMessage
-    from scheduler.notify.outbox import deliver_pending, queue_email
-
     app.config["MAIL_BACKEND"] = "console"  # the app fixture points at a closed SMTP port
     with app.test_request_context():
         queue_email("anna@example.org", "test_message", "fi", kind="test", name="Anna")
