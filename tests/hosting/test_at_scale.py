@@ -52,9 +52,11 @@ def test_hosting_report_counts_what_it_did_before(client, future_course, planner
         headers=planners["03"].headers,
     ).get_json()
     assert answer["sessions"] == 5 and answer["unhosted"] == 1
-    hosted = {region["code"]: region["hosted"] for region in answer["regions"]}
-    cohosted = {region["code"]: region["cohosted"] for region in answer["regions"]}
-    assert sum(hosted.values()) == 4 and sum(cohosted.values()) == 5
+    # The course lies ahead: nothing is hosted yet, everything is still to host (planned).
+    assert all(region["hosted"] == region["cohosted"] == 0 for region in answer["regions"])
+    assert answer["planned"] == 5
+    assert sum(region["planned"] for region in answer["regions"]) == 4
+    assert sum(region["cohost_planned"] for region in answer["regions"]) == 5
     assert abs(sum(region["target"] for region in answer["regions"]) - 5) < 0.05
 
 
