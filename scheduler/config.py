@@ -207,6 +207,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "JOIN_COUNT_FLUSH_SECONDS": (5, _as_int(0, 300)),
     "CALENDAR_PAST_DAYS": (60, _as_int(0, 3660)),
     "CALENDAR_FUTURE_DAYS": (548, _as_int(1, 3660)),
+    "HOT_READ_MAX_AGE_MS": (1000, _as_int(0, 60000)),
     "SQLALCHEMY_ECHO": (False, _as_bool),
 }
 

@@ -11,11 +11,20 @@ leaves no trace in those columns (a deleted row, a changed weight) takes to show
 
 Nothing here is needed by another process: every process builds its own, and a restart only
 costs one rebuild. Values are never personal data: pages cache what anonymous visitors see.
+
+The hottest anonymous reads (a feed's "has it changed?", the Join redirect's open session, the
+network version behind a public page) go through ``recently_read``: a read may be reused for
+``HOT_READ_MAX_AGE_MS`` (1 s) when the data was changed by another process, and never once
+this process has committed anything since it was read. That turns thousands of identical
+queries a second into one per process per second, and staff, who change data, always read it
+fresh where it matters (their own pages use ``network_version`` without reuse).
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -23,8 +32,11 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 
+from scheduler.changes import COUNTER_ID, ChangeCounter
 from scheduler.courses.models import Course, CourseRegion, Session
 from scheduler.database import FastSelect
 from scheduler.dbtypes import utcnow
@@ -35,6 +47,8 @@ MAX_AGE = timedelta(seconds=60)
 MAX_ENTRIES = 512
 MAX_BYTES = 64 * 1024 * 1024  # bytes values (feeds) share this budget per process
 EXTENSION = "etapaiva.derived"
+RECENT = "etapaiva.recent"
+RECENT_MAX_ENTRIES = 20_000
 
 # The newest change of any course, session, course region and closure: four index seeks.
 NETWORK_VERSION = FastSelect(
@@ -47,14 +61,71 @@ NETWORK_VERSION = FastSelect(
 )
 
 
-def network_version() -> tuple[str, ...]:
-    """The network's version, read once per request."""
+# The network's version and the count of all committed changes (scheduler.changes): for staff
+# pages that also show applications, requests and materials. Still one round trip.
+DATA_VERSION = FastSelect(
+    select(
+        *NETWORK_VERSION.statement.selected_columns,
+        select(ChangeCounter.value).where(ChangeCounter.id == COUNTER_ID).scalar_subquery(),
+    )
+)
+
+
+# --- reads that may be a moment old -------------------------------------------------------------
+
+_commits = itertools.count()
+_generation = next(_commits)
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(OrmSession, "after_commit")
+def _committed(*_: Any) -> None:
+    """Count this process's commits (before the database's and after the ORM's): a value read
+    before the last one may miss this process's own change."""
+    global _generation
+    _generation = next(_commits)
+
+
+def recently_read(key: Hashable, read: Callable[[], T]) -> T:
+    """``read()``, or its value from at most ``HOT_READ_MAX_AGE_MS`` ago if this process has
+    committed nothing since. Only for anonymous, public reads that tolerate a second's lag
+    behind another process's change (a calendar client, a Join redirect)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    max_age = app.config.get("HOT_READ_MAX_AGE_MS", 0) / 1000
+    if max_age <= 0:
+        return read()
+    memo: dict[Hashable, tuple[Any, int, float]] = app.extensions.setdefault(RECENT, {})
+    generation, now = _generation, time.monotonic()
+    found = memo.get(key)
+    if found is not None and found[1] == generation and now - found[2] < max_age:
+        return found[0]
+    value = read()
+    if len(memo) >= RECENT_MAX_ENTRIES:
+        memo.clear()  # many distinct tokens: start again rather than keep them all
+    memo[key] = (value, generation, now)
+    return value
+
+
+def network_version(*, recent: bool = False) -> tuple[str, ...]:
+    """The network's version, read once per request (``recent``: as ``recently_read``)."""
     if has_request_context() and "network_version" in g:
         return g.network_version
-    row = NETWORK_VERSION.one() or ()
+    read = NETWORK_VERSION.one
+    row = (recently_read("network_version", read) if recent else read()) or ()
     version = tuple("" if value is None else str(value) for value in row)
     if has_request_context():
         g.network_version = version
+    return version
+
+
+def data_version() -> tuple[str, ...]:
+    """The network's version and the change counter, read once per request, never reused."""
+    if has_request_context() and "data_version" in g:
+        return g.data_version
+    row = DATA_VERSION.one() or ()
+    version = tuple("" if value is None else str(value) for value in row)
+    if has_request_context():
+        g.data_version = version
     return version
 
 
@@ -123,10 +194,14 @@ def derived(
     *,
     valid_until: Callable[[T], datetime | None] | None = None,
     now: datetime | None = None,
+    recent: bool = False,
+    any_change: bool = False,
 ) -> T:
-    """The value for ``key``: kept if the network has not changed, else built again."""
+    """The value for ``key``: kept if the network has not changed, else built again
+    (``recent``: the network's version may be a moment old, see ``recently_read``;
+    ``any_change``: any committed change at all makes it old, see ``data_version``)."""
     now = now or utcnow()
-    version = network_version()
+    version = data_version() if any_change else network_version(recent=recent)
     store = cache()
     value = store.get(key, version, now)
     if value is not None:

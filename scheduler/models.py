@@ -4,6 +4,7 @@ import importlib
 
 from scheduler.accounts.models import ApiToken, User
 from scheduler.audit import AuditEntry
+from scheduler.changes import ChangeCounter
 from scheduler.courses.models import Course, CourseRegion, Session
 from scheduler.hosting.models import Closure, SwapRequest
 from scheduler.notify.models import OutboxMessage
@@ -20,6 +21,7 @@ for _package in ("enrolment", "meetings", "calendars", "content", "followup"):
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "ChangeCounter",
     "Closure",
     "Course",
     "CourseRegion",

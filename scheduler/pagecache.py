@@ -62,7 +62,7 @@ def public_page(
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         return _Page(body=body, etag=etag, until=until)
 
-    page = derived(key, build, valid_until=lambda found: found.until)
+    page = derived(key, build, valid_until=lambda found: found.until, recent=True)
     headers = {"ETag": page.etag, "Cache-Control": PUBLIC_CACHE, "Vary": VARY}
     if page.etag in _tags(request.headers.get("If-None-Match", "")):
         return Response(status=304, headers=headers)
@@ -79,17 +79,21 @@ def cached_fragment(
     render: Callable[[], str],
     *,
     valid_until: datetime | None = None,
+    any_change: bool = False,
 ) -> Markup:
     """A rendered piece of a staff page (a grid, a report table) from the process's cache.
 
     ``key`` must hold everything the piece depends on besides the network and the language
     (the period, the region it is for …); it must hold nothing of one user's session (no
-    CSRF token): the piece is shared by everyone who asks with the same key.
+    CSRF token): the piece is shared by everyone who asks with the same key. A piece that
+    shows more than courses, sessions and closures (applications, requests, materials) sets
+    ``any_change``, so that any committed change renders it again.
     """
     html = derived(
         ("fragment", name, current_language(), *key),
         render,
         valid_until=lambda _: valid_until,
+        any_change=any_change,
     )
     return Markup(html)
 

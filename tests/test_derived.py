@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from scheduler.changes import ChangeCounter
+from scheduler.content.models import Material
 from scheduler.dbtypes import utcnow
-from scheduler.derived import MAX_AGE, DerivedCache, derived, network_version
+from scheduler.derived import (
+    MAX_AGE,
+    DerivedCache,
+    data_version,
+    derived,
+    network_version,
+    recently_read,
+)
+from scheduler.extensions import db
 
 
 def test_value_is_kept_until_the_network_changes(app, make_course):
@@ -51,3 +61,48 @@ def test_cache_is_bounded_in_entries_and_bytes():
     cache.put("f", b"y" * 20, ("v",), later)
     assert cache.get("e", ("v",), now) == b"x" * 20
     assert cache.get("d", ("other version",), now) is None
+
+
+def _counter(app) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(ChangeCounter.value)) or 0
+
+
+def test_every_committed_write_raises_the_change_counter_and_nothing_else_does(app):
+    start = _counter(app)
+    with app.app_context():
+        db.session.add(Material(title_fi="Aineisto", owner_region="05", shared=True))
+        db.session.commit()  # a flushed insert
+        assert _counter(app) == start + 1
+        material = db.session.scalar(db.select(Material))
+        material.title_fi = "Toinen nimi"  # pending until the commit flushes it
+        db.session.commit()
+        db.session.execute(db.update(Material).values(shared=False))  # a bulk statement
+        db.session.commit()
+        db.session.scalar(db.select(Material.id))
+        db.session.commit()  # only read: not a change
+        db.session.add(Material(title_fi="Peruttu", owner_region="05", shared=True))
+        db.session.flush()
+        db.session.rollback()  # rolled back: not a change
+        db.session.commit()
+    assert _counter(app) == start + 3
+    with app.test_request_context():
+        assert data_version()[-1] == str(start + 3)
+
+
+def test_recent_reads_are_reused_until_this_process_commits(app):
+    reads = []
+
+    def read() -> int:
+        reads.append(1)
+        return len(reads)
+
+    app.config["HOT_READ_MAX_AGE_MS"] = 60_000
+    with app.app_context():
+        assert recently_read("k", read) == 1
+        assert recently_read("k", read) == 1
+        db.session.add(Material(title_fi="Aineisto", owner_region="05", shared=True))
+        db.session.commit()
+        assert recently_read("k", read) == 2
+        app.config["HOT_READ_MAX_AGE_MS"] = 0
+        assert recently_read("k", read) == 3

@@ -28,6 +28,7 @@ from scheduler.calendars.state import as_utc
 from scheduler.courses.models import Course, Session
 from scheduler.dbtypes import utcnow
 from scheduler.derived import cache as derived_cache
+from scheduler.derived import recently_read
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI, LocalizedText
 from scheduler.periods import day_bounds
@@ -162,8 +163,10 @@ def _base_url() -> str:
 
 
 def feed_state(feed: Feed) -> FeedState:
-    """Whether the feed exists and its ETag, from one small query (no feed is built)."""
-    row = state.run(feed.query, feed.params)
+    """Whether the feed exists and its ETag, from one small query (no feed is built), which
+    a process reuses for a moment while it changes nothing (calendar clients poll in herds)."""
+    key = ("feed-state", feed.query.sql, *sorted(feed.params.items()))
+    row = recently_read(key, lambda: state.run(feed.query, feed.params))
     values = [FEED_VERSION, feed.variant, feed.language, _base_url()]
     if feed.window is not None:
         values.append(feed.window[0].date().isoformat())  # the window moves every day

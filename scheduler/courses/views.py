@@ -22,7 +22,7 @@ from scheduler.errors import Forbidden, ValidationFailed
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
 from scheduler.meetings.window import join_situation
-from scheduler.pagecache import public_page
+from scheduler.pagecache import cached_fragment, public_page
 from scheduler.pages import form_errors
 from scheduler.regions.data import region_facts
 
@@ -110,12 +110,13 @@ def dashboard():
     if current_user.role == "facilitator":
         return redirect(url_for("desk.my_sessions"))
     region = desk_region()
-    return render_template(
-        "desk/dashboard.html",
-        desk=desk_for(region),
-        region=region,
-        regions=region_facts(),
+    body = cached_fragment(
+        "desk",
+        (region,),
+        lambda: render_template("desk/_desk.html", desk=desk_for(region), region=region),
+        any_change=True,
     )
+    return render_template("desk/dashboard.html", body=body, region=region, regions=region_facts())
 
 
 def _form_to_input(form: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from sqlalchemy import and_, bindparam
 from scheduler.courses.models import Course, Session
 from scheduler.database import FastSelect
 from scheduler.dbtypes import UTCDateTime
+from scheduler.derived import recently_read
 from scheduler.enrolment.models import Application
 from scheduler.extensions import db
 from scheduler.i18n import LocalizedText
@@ -135,9 +136,14 @@ def _target(row: Any) -> GoTarget:
 
 
 def course_target(course_id: int, now: datetime, window: timedelta) -> GoTarget | None:
-    """None when there is no such course."""
-    row = _BY_COURSE.one({"course_id": course_id, "now": now, "soon": now + window})
-    return None if row is None else _target(row)
+    """None when there is no such course. A process reuses the answer for a moment while it
+    changes nothing (scheduler.derived.recently_read): the whole group presses Join at once."""
+
+    def read() -> GoTarget | None:
+        row = _BY_COURSE.one({"course_id": course_id, "now": now, "soon": now + window})
+        return None if row is None else _target(row)
+
+    return recently_read(("go", course_id, window), read)
 
 
 def participant_target(
@@ -146,7 +152,12 @@ def participant_target(
     """The application of a personal link and its course's target; None for an unknown link."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = _BY_TOKEN.one({"token_hash": hash_token(token), "now": now, "soon": now + window})
-    if row is None:
-        return None
-    return ParticipantRow(*row[:4]), _target(row[4:])
+    token_hash = hash_token(token)
+
+    def read() -> tuple[ParticipantRow, GoTarget] | None:
+        row = _BY_TOKEN.one({"token_hash": token_hash, "now": now, "soon": now + window})
+        if row is None:
+            return None
+        return ParticipantRow(*row[:4]), _target(row[4:])
+
+    return recently_read(("go-token", token_hash, window), read)

@@ -201,6 +201,7 @@ def test_conditional_requests_answer_304_until_something_changes(app, client, ma
 def test_conditional_path_is_one_small_query(app, client, make_course, count_queries, monkeypatch):
     from scheduler.calendars import state
 
+    app.config["HOT_READ_MAX_AGE_MS"] = 0  # every request reads the state
     course = make_course(sessions=12)
     url = f"/calendar/courses/{course['id']}.ics"
     etag = get_feed(client, url).headers["ETag"]
@@ -219,6 +220,34 @@ def test_conditional_path_is_one_small_query(app, client, make_course, count_que
         assert client.get(url).status_code == 200
     assert len(queries) == 1, queries  # the sessions as plain rows, after the state query
     assert calls == [state.COURSE, state.COURSE]
+
+
+def test_polling_herd_reuses_the_state_until_this_process_commits(
+    app, client, make_course, monkeypatch
+):
+    """Within HOT_READ_MAX_AGE_MS a process answers repeated 304s without any query, and
+    its own change is seen by the very next request."""
+    from scheduler.calendars import state
+
+    app.config["HOT_READ_MAX_AGE_MS"] = 60_000  # long enough that only a commit can expire it
+    course = make_course(sessions=4)
+    url = f"/calendar/courses/{course['id']}.ics"
+    etag = get_feed(client, url).headers["ETag"]
+    calls = []
+    real_run = state.run
+
+    def counting_run(query, params):
+        calls.append(query)
+        return real_run(query, params)
+
+    monkeypatch.setattr(state, "run", counting_run)
+    for _ in range(5):
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert calls == []
+    edit_session(app, course["sessions"][0]["id"], status="cancelled")
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert calls == [state.COURSE]
 
 
 # --- one session --------------------------------------------------------------------------------

@@ -180,6 +180,31 @@ def test_desk_queries_are_constant_and_history_does_not_grow_it(
     assert small != large
 
 
+def test_desk_is_kept_until_anything_is_committed(
+    client, app, closed_course, planners, applicant, count_queries
+):
+    """The desk's lists are rendered once and then kept: the next visit costs the sign-in's
+    user and one version query. A decision made elsewhere (the API, another process) changes
+    no course or session, yet the next visit shows it: every commit raises the change counter."""
+    course = closed_course(weeks=2, sessions=4)
+    first, _second = (applicant(course["id"], "05", status="submitted") for _ in range(2))
+    sign_in(client, planners["05"])
+    count = re.compile(r'<a href="#applications"><span class="count">(\d+)</span>')
+    with count_queries() as queries:
+        assert count.search(client.get("/planner").get_data(as_text=True))[1] == "2"
+    rendered = len(queries)
+    with count_queries() as queries:
+        assert count.search(client.get("/planner").get_data(as_text=True))[1] == "2"
+    assert len(queries) <= 2 < rendered, (rendered, queries)
+    decided = app.test_client().post(
+        f"/api/v1/applications/{first.id}/decision",
+        json={"status": "accepted"},
+        headers=planners["05"].headers,
+    )
+    assert decided.status_code == 200, decided.get_json()
+    assert count.search(client.get("/planner").get_data(as_text=True))[1] == "1"
+
+
 def test_desk_for_an_admin_and_a_region_filter(client, app, admin):
     grow(app, courses=2, start_days=3)
     sign_in(client, admin)
