@@ -45,7 +45,6 @@ from scheduler.regions.data import region_facts
 
 PAGE_SIZE = 50
 ATTACH_WEEKS = 12
-DEFAULT_WEEKS = 4
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -258,29 +257,10 @@ def detach(session_id: int, material_id: int):
     else:
         db.session.commit()
         flash(_("The material was removed from the session."), "success")
-    return redirect(back_to(url_for("content.my_sessions")))
+    return redirect(back_to(url_for("desk.my_sessions")))
 
 
 @bp.get("/materials/my-sessions")
-@staff_required()
 def my_sessions():
-    """The coming weeks' sessions my region hosts or co-hosts, with their materials."""
-    user = signed_in_user()
-    weeks = _int_arg("weeks", DEFAULT_WEEKS, 1, 26)
-    region = user.region_code
-    if user.is_admin:
-        wanted = request.args.get("region")
-        region = wanted if wanted in {fact.code for fact in region_facts()} else None
-    now = utcnow()
-    rows = (
-        services.upcoming_with_materials(user, region, now, now + timedelta(weeks=weeks))
-        if region
-        else []
-    )
-    return render_template(
-        "content/my_sessions.html",
-        rows=rows,
-        weeks=weeks,
-        region=region,
-        regions=region_facts(),
-    )
+    """Moved: the region's duties with their materials and join links are one page now."""
+    return redirect(url_for("desk.my_sessions", **request.args.to_dict()), 301)

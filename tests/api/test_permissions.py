@@ -146,7 +146,7 @@ MATRIX = [
     row("POST",   "/materials/{material}/versions/new?language=sv",      302, 302, 302, 403, 302),
     row("POST",   "/materials/{material}/attach",                        302, 302, 302, 302, 302),
     row("POST",   "/materials/{material2}/translation-requests",         302, 302, 302, 302, 302),
-    row("GET",    "/materials/my-sessions",                              302, 200, 200, 200, 200),
+    row("GET",    "/materials/my-sessions",                              301, 301, 301, 301, 301),
     row("POST",   "/sessions/{first}/materials/{material}/remove",       302, 302, 302, 302, 302),
     row("GET",    "/translations",                                       302, 200, 200, 200, 200),
     row("GET",    "/translations/missing",                               302, 200, 200, 200, 200),

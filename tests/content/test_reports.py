@@ -149,7 +149,7 @@ def test_pages_use_a_constant_number_of_queries(
         f"/reports/year?year={start.year}",
         "/translations/missing",
         "/translations",
-        "/materials/my-sessions?weeks=8",
+        "/planner/my-sessions?weeks=8",
     ]
 
     def add_data(n: int) -> None:
@@ -177,8 +177,39 @@ def test_pages_use_a_constant_number_of_queries(
 
     add_data(1)
     small = [_page_queries(client, count_queries, url) for url in pages]
-    page = client.get("/materials/my-sessions?weeks=8").get_data(as_text=True)
+    page = client.get("/planner/my-sessions?weeks=8").get_data(as_text=True)
     assert page.count("Unihuoneen ohje") >= 2  # sessions hosted by 05 show their material
     add_data(4)
     large = [_page_queries(client, count_queries, url) for url in pages]
     assert small == large, list(zip(pages, small, large, strict=True))
+
+
+def test_my_sessions_is_one_page_where_materials_are_also_removed(
+    client, make_user, make_course, create_material
+):
+    """The duties page shows each session's materials with a way to remove them; the old
+    "My sessions' materials" address leads there, keeping the chosen weeks."""
+    planner = make_user("planner", "05")
+    sign_in(client, planner)
+    start = (utcnow().astimezone(HELSINKI) + timedelta(days=7)).date()
+    course = make_course(regions=["05"], first_session=f"{start.isoformat()}T10:00", sessions=1)
+    session_id = course["sessions"][0]["id"]
+    material = create_material(planner, languages=["fi"])
+    attached = client.post(
+        f"/api/v1/sessions/{session_id}/materials",
+        json={"material": material["id"]},
+        headers=planner.headers,
+    )
+    assert attached.status_code == 201
+    moved = client.get("/materials/my-sessions?weeks=3")
+    assert moved.status_code == 301
+    assert moved.headers["Location"].endswith("/planner/my-sessions?weeks=3")
+    page = client.get("/planner/my-sessions?weeks=3").get_data(as_text=True)
+    remove = f"/sessions/{session_id}/materials/{material['id']}/remove"
+    assert f'action="{remove}"' in page and "Poista tästä tapaamiskerrasta" in page
+    answer = client.post(remove, data={"next": "/planner/my-sessions?weeks=3"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith("/planner/my-sessions?weeks=3")
+    assert f'action="{remove}"' not in client.get("/planner/my-sessions?weeks=3").get_data(
+        as_text=True
+    )
