@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, bindparam
 
 from scheduler.courses.models import Course, Session
@@ -22,7 +23,7 @@ from scheduler.derived import recently_read
 from scheduler.enrolment.models import Application
 from scheduler.extensions import db
 from scheduler.i18n import LocalizedText
-from scheduler.meetings.dialin import voice_bridge
+from scheduler.meetings.dialin import bbb_voice_bridge
 from scheduler.meetings.models import MeetingLink
 from scheduler.meetings.services import KnownLink, MeetingCall, meeting_key
 from scheduler.security import hash_token
@@ -129,7 +130,7 @@ def _target(row: Any) -> GoTarget:
         title=LocalizedText(title_fi, title_sv).get(first_language),
         starts_at=starts_at,
         ends_at=ends_at,
-        voice_bridge=voice_bridge(course_id) if provider == "bigbluebutton" else None,
+        voice_bridge=bbb_voice_bridge(course_id, provider, current_app.config),
     )
     link = None if state is None else KnownLink(state, external_id, attempted)
     return GoTarget(course_id=course_id, kind=kind, session=session, call=call, link=link)

@@ -30,7 +30,7 @@ from scheduler.meetings import (
     build_provider,
     configured_providers,
 )
-from scheduler.meetings.dialin import DialIn, dial_in, voice_bridge
+from scheduler.meetings.dialin import DialIn, bbb_voice_bridge, dial_in
 from scheduler.meetings.models import MeetingLink
 
 log = logging.getLogger(__name__)
@@ -123,9 +123,7 @@ def _call_for(session: Session) -> MeetingCall:
         title=_title(course),
         starts_at=session.starts_at,
         ends_at=session.ends_at,
-        voice_bridge=voice_bridge(course.id)
-        if course.meeting_provider == "bigbluebutton"
-        else None,
+        voice_bridge=bbb_voice_bridge(course.id, course.meeting_provider, _config()),
     )
 
 

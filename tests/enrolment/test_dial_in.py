@@ -4,6 +4,7 @@ the join link is: the join page, the personal page, the card and the acceptance 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -55,7 +56,7 @@ def test_dial_in_is_created_with_the_meeting_and_shown_with_every_join_link(
     app, client, bbb, apply, closed_course, make_user, smtp, deliver
 ):
     course = closed_course(capacity=3, meeting=BBB)
-    pin = voice_bridge(course["id"])
+    pin = voice_bridge(course["id"], SECRET)
     token = accepted(app, client, apply, course["id"], make_user)
     sentence = f"{NUMBER} ja anna PIN-koodi {pin}"
 
@@ -93,10 +94,20 @@ def test_no_dial_in_without_a_number_or_for_other_providers(app, client, bbb, ma
     only_session_now(app, static, timedelta(minutes=5))
     assert "PIN" not in client.get(f"/join/{static['id']}").get_data(as_text=True)
     page = client.get(f"/join/{course['id']}").get_data(as_text=True)
-    assert f"{NUMBER} ja anna PIN-koodi {voice_bridge(course['id'])}" in page
+    assert f"{NUMBER} ja anna PIN-koodi {voice_bridge(course['id'], SECRET)}" in page
 
 
 def test_pins_are_five_digits_and_differ_between_courses():
-    pins = {voice_bridge(course_id) for course_id in range(1, 90_001)}
-    assert len(pins) == 90_000
+    pins = [voice_bridge(course_id, SECRET) for course_id in range(1, 90_001)]
+    assert len(set(pins)) == 90_000
     assert all(len(pin) == 5 and pin.isdigit() for pin in pins)
+
+
+def test_pins_cannot_be_worked_out_without_the_bbb_secret():
+    """Course ids are public; a closed course's PIN must not follow from its id, nor from the
+    PINs of neighbouring courses, and another BBB secret gives other PINs."""
+    pins = [int(voice_bridge(course_id, SECRET)) for course_id in range(1, 2_001)]
+    steps = {b - a for a, b in itertools.pairwise(pins)}
+    assert len(steps) > 1_500  # no fixed step (an affine map would have one)
+    other = [int(voice_bridge(course_id, "another-secret")) for course_id in range(1, 2_001)]
+    assert sum(a == b for a, b in zip(pins, other, strict=True)) < 10
