@@ -103,6 +103,7 @@ def send_reminders(now: datetime | None = None) -> QueueReport:
                         dedupe_key=key,
                         application_id=application.id,
                         shrinkable={"name": context.pop("name"), "course_title": title},
+                        course=session.course,  # for the telephone dial-in, when there is one
                         **context,
                     )
                 else:

@@ -1,12 +1,13 @@
 """BigBlueButton telephone dial-in: the create call passes dialNumber and the course's
 voiceBridge to the (loopback stand-in) BBB server, and the number and PIN are shown wherever
-the join link is: the join page, the personal page, the card and the acceptance email."""
+the join link is: the join page, the personal page, the card, the emails and the text
+messages (acceptance, reminder, changes)."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -15,6 +16,8 @@ from scheduler.enrolment.tokens import personal_token
 from scheduler.extensions import db
 from scheduler.followup.reminders import send_reminders
 from scheduler.meetings.dialin import voice_bridge
+from scheduler.notify.models import OutboxMessage
+from scheduler.notify.sms import measure
 from tests.meetings.fake_bbb import FakeBBB
 from tests.meetings.helpers import only_session_now
 
@@ -30,9 +33,10 @@ def bbb() -> Iterator[FakeBBB]:
 
 
 @pytest.fixture
-def app_overrides(mail_app_overrides, bbb):
+def app_overrides(mail_app_overrides, sms_app_overrides, bbb):
     return {
         **mail_app_overrides,
+        **sms_app_overrides,
         "APPLICATION_RATE_LIMIT_PER_HOUR": 1000,
         "BBB_URL": bbb.url,
         "BBB_SECRET": SECRET,
@@ -111,3 +115,51 @@ def test_pins_cannot_be_worked_out_without_the_bbb_secret():
     assert len(steps) > 1_500  # no fixed step (an affine map would have one)
     other = [int(voice_bridge(course_id, "another-secret")) for course_id in range(1, 2_001)]
     assert sum(a == b for a, b in zip(pins, other, strict=True)) < 10
+
+
+def test_text_messages_give_the_dial_in_before_the_join_link(
+    app, client, bbb, apply, closed_course, make_user
+):
+    """A client with only a phone gets the number and PIN in every text message that carries
+    a join link, on a line before it, so the link stays last and whole; all within 3 segments."""
+    course = closed_course(capacity=3, meeting=BBB, sessions=3)
+    pin = voice_bridge(course["id"], SECRET)
+    planner = make_user("planner", "05")
+    application_id = apply(
+        course["id"], email="", phone="040 123 4567", contact="sms", language="sv"
+    ).get_json()["id"]
+    decided = client.post(
+        f"/api/v1/applications/{application_id}/decision",
+        json={"status": "accepted"},
+        headers=planner.headers,
+    )
+    assert decided.status_code == 200, decided.get_json()
+    only_session_now(app, course, timedelta(hours=2))
+    with app.app_context():
+        assert send_reminders().queued == 1
+    later = course["sessions"][-1]
+    moved = client.patch(
+        f"/api/v1/sessions/{later['id']}",
+        json={
+            "starts_at": (
+                datetime.fromisoformat(later["starts_at"]) + timedelta(hours=1)
+            ).isoformat()
+        },
+        headers=planner.headers,
+    )
+    assert moved.status_code == 200, moved.get_json()
+    with app.app_context():
+        texts = {
+            message.kind: message.body
+            for message in db.session.scalars(
+                db.select(OutboxMessage).where(OutboxMessage.channel == "sms")
+            )
+        }
+    line = f"Telefon: {NUMBER}, PIN {pin}"
+    for kind in ("enrolment.accepted", "followup.reminder", "lifecycle.session_moved"):
+        body = texts[kind]
+        lines = body.splitlines()
+        assert line in lines, (kind, body)
+        assert lines[lines.index(line) + 1].startswith("Anslut:"), (kind, body)
+        assert measure(body).segments <= 3, (kind, body)
+    assert "PIN" not in texts["enrolment.received"]  # no join link yet: no dial-in either
