@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+import scheduler.models  # noqa: F401  (Alembic's commands need every table)
 from scheduler.accounts.services import create_user, find_user, issue_token
 from scheduler.backup import backup
 from scheduler.database import init_db
@@ -23,8 +24,6 @@ outbox = AppGroup("outbox", help="Deliver queued email and text messages.")
 
 
 def register_commands(app: Flask) -> None:
-    import scheduler.models  # noqa: F401  (Alembic needs every table)
-
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users)

@@ -24,7 +24,8 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from scheduler.api import register_routes
+from scheduler.api import ROUTE_MODULES
+from scheduler.api import bp as api
 from scheduler.api.problems import from_domain_error, from_http_exception, problem, title
 from scheduler.errors import DomainError
 from scheduler.extensions import babel, csrf, db
@@ -89,7 +90,8 @@ def register(app: Flask) -> None:
                 raise
             continue
         app.register_blueprint(module.bp)
-    api = register_routes()
+    for name in ROUTE_MODULES:
+        importlib.import_module(name)  # each attaches its routes to the API blueprint
     csrf.exempt(api)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api)
 

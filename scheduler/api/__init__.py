@@ -1,29 +1,21 @@
-"""JSON API v1: one blueprint; each domain adds its routes in its own api module."""
+"""JSON API v1: one blueprint, owned here; each domain adds its routes in its own api module
+(`scheduler.<domain>.api`), which scheduler.web imports when it registers the blueprint."""
 
 from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-
-def register_routes() -> Blueprint:
-    """Import the domain route modules (they attach to `bp`) and return the blueprint."""
-    from scheduler.api import docs  # noqa: F401
-    from scheduler.courses import api as courses_api  # noqa: F401
-    from scheduler.regions import api as regions_api  # noqa: F401
-
-    for module in (
-        "hosting",
-        "enrolment",
-        "content",
-        "reports",
-        "followup",
-        "lifecycle",
-        "desk",
-        "accounts",
-    ):
-        try:
-            __import__(f"scheduler.{module}.api")
-        except ModuleNotFoundError as error:
-            if error.name != f"scheduler.{module}.api":
-                raise
-    return bp
+# The modules that attach routes to `bp`, in the order they are imported.
+ROUTE_MODULES = (
+    "scheduler.api.docs",
+    "scheduler.courses.api",
+    "scheduler.regions.api",
+    "scheduler.hosting.api",
+    "scheduler.enrolment.api",
+    "scheduler.content.api",
+    "scheduler.reports.api",
+    "scheduler.followup.api",
+    "scheduler.lifecycle.api",
+    "scheduler.desk.api",
+    "scheduler.accounts.api",
+)
