@@ -279,14 +279,9 @@ def differences(course: Course, result: rotation.PlanResult) -> list[HostChange]
 
 def apply_result(course: Course, result: rotation.PlanResult) -> list[HostChange]:
     """Write the planner's assignments to the sessions; returns what changed."""
-    by_id = {session.id: session for session in course.sessions}
-    changes = []
-    for assignment in result.assignments:
-        session = by_id[assignment.key]
-        old = (session.host_region, session.cohost_region)
-        new = (assignment.host, assignment.cohost)
-        if old != new:
-            session.host_region, session.cohost_region = new
-            session.touch()
-            changes.append(HostChange(session, old[0], old[1], new[0], new[1]))
+    changes = differences(course, result)
+    for change in changes:
+        change.session.host_region = change.new_host
+        change.session.cohost_region = change.new_cohost
+        change.session.touch()
     return changes
