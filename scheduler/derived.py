@@ -106,27 +106,27 @@ def recently_read(key: Hashable, read: Callable[[], T]) -> T:
     return value
 
 
+def _version(name: str, read: Callable[[], tuple[Any, ...] | None]) -> tuple[str, ...]:
+    """A version row as text, read once per request (kept on ``g`` under ``name``)."""
+    if has_request_context() and name in g:
+        return g.get(name)
+    version = tuple("" if value is None else str(value) for value in read() or ())
+    if has_request_context():
+        setattr(g, name, version)
+    return version
+
+
 def network_version(*, recent: bool = False) -> tuple[str, ...]:
     """The network's version, read once per request (``recent``: as ``recently_read``)."""
-    if has_request_context() and "network_version" in g:
-        return g.network_version
     read = NETWORK_VERSION.one
-    row = (recently_read("network_version", read) if recent else read()) or ()
-    version = tuple("" if value is None else str(value) for value in row)
-    if has_request_context():
-        g.network_version = version
-    return version
+    if recent:
+        return _version("network_version", lambda: recently_read("network_version", read))
+    return _version("network_version", read)
 
 
 def data_version() -> tuple[str, ...]:
     """The network's version and the change counter, read once per request, never reused."""
-    if has_request_context() and "data_version" in g:
-        return g.data_version
-    row = DATA_VERSION.one() or ()
-    version = tuple("" if value is None else str(value) for value in row)
-    if has_request_context():
-        g.data_version = version
-    return version
+    return _version("data_version", DATA_VERSION.one)
 
 
 @dataclass
