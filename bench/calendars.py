@@ -35,6 +35,15 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scheduler import create_app  # noqa: E402
+from scheduler.calendars.models import CalendarFeedToken  # noqa: E402
+from scheduler.courses.models import Course, CourseRegion, Session  # noqa: E402
+from scheduler.database import init_db  # noqa: E402
+from scheduler.dbtypes import utcnow  # noqa: E402
+from scheduler.extensions import db  # noqa: E402
+from scheduler.i18n import compile_catalogs  # noqa: E402
+from scheduler.security import hash_token  # noqa: E402
+
 HELSINKI = ZoneInfo("Europe/Helsinki")
 SECRET_KEY = "bench-secret-key-0123456789abcdef"
 REGION_TOKEN = "bench-region-token-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -48,14 +57,6 @@ THROUGHPUT_REQUESTS = 800
 
 def build_database(url: str) -> int:
     """Insert the benchmark's courses and the region token; return one course id."""
-    from scheduler import create_app
-    from scheduler.calendars.models import CalendarFeedToken
-    from scheduler.courses.models import Course, CourseRegion, Session
-    from scheduler.database import init_db
-    from scheduler.dbtypes import utcnow
-    from scheduler.extensions import db
-    from scheduler.security import hash_token
-
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "TESTING": True})
     with app.app_context():
         init_db()
@@ -137,8 +138,6 @@ class Server:
             "SCHEDULER_PUBLIC_BASE_URL": "https://etapaiva.example",
             "SCHEDULER_OUTBOX_SEND_ON_COMMIT": "false",
         }
-        from scheduler.i18n import compile_catalogs
-
         compile_catalogs()  # once here, so the workers starting together need not write it
         gunicorn = shutil.which("gunicorn") or (
             str(Path(sys.executable).parent / "gunicorn")
@@ -163,8 +162,6 @@ class Server:
             )
         else:
             from werkzeug.serving import make_server
-
-            from scheduler import create_app
 
             self.kind = "werkzeug, threaded"
             for key, value in env.items():

@@ -29,6 +29,17 @@ from sqlalchemy import event, insert, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scheduler import create_app  # noqa: E402
+from scheduler.accounts.services import create_user  # noqa: E402
+from scheduler.content.models import Material, SessionMaterial, TranslationRequest  # noqa: E402
+from scheduler.courses.models import Course, CourseRegion, Session  # noqa: E402
+from scheduler.database import init_db  # noqa: E402
+from scheduler.enrolment.models import Application  # noqa: E402
+from scheduler.extensions import db  # noqa: E402
+from scheduler.hosting.models import SwapRequest  # noqa: E402
+from scheduler.meetings.models import JoinCount, JoinRegionCount  # noqa: E402
+from scheduler.regions.data import region_facts  # noqa: E402
+
 COURSES = 300
 SESSIONS = 40
 RUNS = 15
@@ -37,14 +48,6 @@ PASSWORD = "bench-password-123"
 
 def build(app, *, courses: int, first_week: int, seed: int) -> None:
     """Bulk-insert `courses` courses of SESSIONS weekly sessions from `first_week` weeks on."""
-    from scheduler.content.models import Material, SessionMaterial, TranslationRequest
-    from scheduler.courses.models import Course, CourseRegion, Session
-    from scheduler.enrolment.models import Application
-    from scheduler.extensions import db
-    from scheduler.hosting.models import SwapRequest
-    from scheduler.meetings.models import JoinCount, JoinRegionCount
-    from scheduler.regions.data import region_facts
-
     rng = random.Random(seed)
     codes = [fact.code for fact in region_facts()]
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -217,8 +220,6 @@ def build(app, *, courses: int, first_week: int, seed: int) -> None:
 
 
 def measure(app, email: str) -> tuple[int, int, float]:
-    from scheduler.extensions import db
-
     client = app.test_client()
     response = client.post("/sign-in", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
@@ -242,11 +243,6 @@ def measure(app, email: str) -> tuple[int, int, float]:
 
 
 def main() -> None:
-    from scheduler import create_app
-    from scheduler.accounts.services import create_user
-    from scheduler.database import init_db
-    from scheduler.extensions import db
-
     url = os.environ.get("BENCH_DATABASE_URL")
     folder = None
     if not url:

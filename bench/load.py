@@ -53,6 +53,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from network import Network, load_network  # noqa: E402
 
+from scheduler import create_app  # noqa: E402
+from scheduler.database import init_db  # noqa: E402
+from scheduler.dbtypes import utcnow  # noqa: E402
+from scheduler.extensions import db  # noqa: E402
+
 SECRET_KEY = "bench-secret-key-0123456789abcdefghij"
 DATA_KEY = "YmVuY2gta2V5LW5vdC1mb3ItcHJvZHVjdGlvbi0zMmI="  # 32 bytes, URL-safe base64
 JITSI = "https://meet.example.org"
@@ -168,11 +173,6 @@ def app_settings(url: str, base_url: str) -> dict[str, Any]:
 
 
 def build(url: str, scale: int, courses: int | None) -> Network:
-    from scheduler import create_app
-    from scheduler.database import init_db
-    from scheduler.dbtypes import utcnow
-    from scheduler.extensions import db
-
     app = create_app({**app_settings(url, "http://127.0.0.1"), "TESTING": True})
     with app.app_context():
         init_db()
@@ -231,9 +231,6 @@ def _counting(engine: Any, statements: list[str]) -> None:
 
 def count_pages(url: str, network: Network) -> dict[str, Figures]:
     """SQL statements and bytes per page, from one fresh app (first request, next request)."""
-    from scheduler import create_app
-    from scheduler.extensions import db
-
     app = create_app(
         {
             **app_settings(url, "http://127.0.0.1"),

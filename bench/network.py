@@ -28,6 +28,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scheduler.accounts.services import create_user, find_user  # noqa: E402
+from scheduler.calendars.tokens import renew_region_token  # noqa: E402
+from scheduler.courses.models import Course, CourseRegion, Session  # noqa: E402
+from scheduler.dbtypes import utcnow  # noqa: E402
+from scheduler.enrolment.models import Application  # noqa: E402
+from scheduler.enrolment.tokens import assign_new_token  # noqa: E402
+from scheduler.extensions import db  # noqa: E402
+from scheduler.rotation import plan_network  # noqa: E402
+from scheduler.security import hash_token, new_nonce, new_token  # noqa: E402
+
 SEED = 2027
 APPLICATIONS_PER_COURSE = 5  # 1,500 in the 300-course network
 PASSWORD = "bench-password-2027"
@@ -86,8 +96,6 @@ def _rotation_bench() -> Any:
 
 def generated_plan(courses: int | None = None) -> tuple[list[Any], list[Any]]:
     """The rotation benchmark's network (first ``courses`` of it) and its plan."""
-    from scheduler.rotation import plan_network
-
     bench = _rotation_bench()
     network = bench.build_network(random.Random(SEED))
     if courses is not None:
@@ -103,8 +111,6 @@ def _offset(today: date) -> timedelta:
 
 def load_network(scale: int = 1, courses: int | None = None, *, now: datetime) -> Network:
     """Fill the (migrated, empty) database of the current app context; commits."""
-    from scheduler.extensions import db
-
     network, results = generated_plan(courses)
     rng = random.Random(SEED + 1)
     offset = _offset(now.date())
@@ -163,10 +169,6 @@ def _insert_courses(
     counts: dict[str, int],
 ) -> list[tuple[int, str]]:
     """Courses, their regions and their planned sessions; returns (id, kind) per course."""
-    from scheduler.courses.models import Course, CourseRegion, Session
-    from scheduler.dbtypes import utcnow
-    from scheduler.extensions import db
-
     connection = db.session.connection()
     stamp = utcnow()
     course_rows = []
@@ -239,9 +241,6 @@ def _insert_courses(
 
 def _open_now(closed: list[int], now: datetime) -> int:
     """A closed course (of region 05 if one runs now): its session nearest to now moves to now."""
-    from scheduler.courses.models import CourseRegion, Session
-    from scheduler.extensions import db
-
     of_region = db.select(CourseRegion.course_id).where(CourseRegion.region_code == REGION)
     sessions = db.session.scalars(
         db.select(Session).where(Session.course_id.in_(closed), Session.status == "scheduled")
@@ -259,9 +258,6 @@ def _open_now(closed: list[int], now: datetime) -> int:
 
 def _insert_live_course(now: datetime, counts: dict[str, int]) -> int:
     """An open course of 40 weekly sessions whose session is open from now for eight hours."""
-    from scheduler.courses.models import Course, CourseRegion, Session
-    from scheduler.extensions import db
-
     open_index = 20
     first = now - timedelta(minutes=5) - open_index * WEEK
     course = Course(
@@ -304,11 +300,6 @@ def _insert_live_course(now: datetime, counts: dict[str, int]) -> int:
 def _insert_applications(
     closed: list[int], how_many: int, rng: random.Random, counts: dict[str, int], when: datetime
 ) -> None:
-    from scheduler.courses.models import CourseRegion
-    from scheduler.enrolment.models import Application
-    from scheduler.extensions import db
-    from scheduler.security import hash_token, new_nonce, new_token
-
     regions: dict[int, list[str]] = {}
     for course_id, code in db.session.execute(
         db.select(CourseRegion.course_id, CourseRegion.region_code).where(
@@ -343,11 +334,6 @@ def _insert_applications(
 
 
 def _participant(course_id: int) -> str:
-    from scheduler.enrolment.models import Application
-    from scheduler.enrolment.tokens import assign_new_token
-    from scheduler.extensions import db
-    from scheduler.security import hash_token, new_token
-
     application = Application(
         course_id=course_id,
         name="Saga Osallistuja",
@@ -366,15 +352,10 @@ def _participant(course_id: int) -> str:
 
 
 def _staff() -> tuple[str, str]:
-    from scheduler.accounts.services import create_user
-
     create_user(PLANNER, "planner", PASSWORD, region=REGION, name="Bench Planner")
     create_user(ADMIN, "admin", PASSWORD, name="Bench Admin")
     return PLANNER, ADMIN
 
 
 def _region_token(admin_email: str) -> str:
-    from scheduler.accounts.services import find_user
-    from scheduler.calendars.tokens import renew_region_token
-
     return renew_region_token(find_user(admin_email), REGION)

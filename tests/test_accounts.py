@@ -7,6 +7,7 @@ import re
 import pytest
 
 from scheduler.accounts.models import ApiToken, User
+from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from tests.conftest import PASSWORD
 
@@ -77,8 +78,6 @@ def test_duplicate_user_and_unknown_token_user(runner):
 def test_revoked_token_is_refused(app, client, make_user):
     planner = make_user("planner", "05")
     with app.app_context():
-        from scheduler.dbtypes import utcnow
-
         for token in db.session.scalars(db.select(ApiToken)):
             token.revoked_at = utcnow()
         db.session.commit()

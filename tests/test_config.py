@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from scheduler.config import ConfigError, load_config
+from scheduler.config import ROOT, SETTINGS, ConfigError, instance_secret_key, load_config
 
 
 def test_layers_apply_in_order(tmp_path):
@@ -78,8 +78,6 @@ def test_start_up_stops_with_one_sentence_and_no_traceback(tmp_path):
 
 
 def test_embedded_default_keeps_a_generated_secret_key(tmp_path):
-    from scheduler.config import instance_secret_key
-
     first = instance_secret_key(tmp_path)
     assert len(first) >= 40
     assert instance_secret_key(tmp_path) == first
@@ -92,8 +90,6 @@ def test_secure_cookie_settings(app):
 
 
 def test_example_config_documents_every_key_and_loads():
-    from scheduler.config import ROOT, SETTINGS
-
     text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
     undocumented = [key for key in SETTINGS if key not in text]
     assert not undocumented

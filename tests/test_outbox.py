@@ -9,7 +9,7 @@ import pytest
 from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from scheduler.notify.models import OutboxMessage
-from scheduler.notify.outbox import backoff, deliver_pending
+from scheduler.notify.outbox import backoff, deliver_pending, queue_email
 
 
 @pytest.fixture
@@ -19,8 +19,6 @@ def app_overrides(mail_app_overrides):
 
 def _queue(app, recipient: str, language: str) -> None:
     with app.test_request_context():
-        from scheduler.notify.outbox import queue_email
-
         queue_email(recipient, "test_message", language, kind="test", name="Testi")
         db.session.commit()
 
@@ -89,11 +87,10 @@ def test_gives_up_after_max_attempts(app, smtp):
 def test_mail_is_sent_soon_after_commit_when_running(app, smtp):
     app.config["OUTBOX_SEND_ON_COMMIT"] = True
     client = app.test_client()
-    from scheduler.notify import outbox
 
     @app.get("/_test/queue")
     def queue_view():  # a request that queues mail and commits, like every real change
-        outbox.queue_email("carl@example.org", "test_message", "sv", kind="test", name="Carl")
+        queue_email("carl@example.org", "test_message", "sv", kind="test", name="Carl")
         db.session.commit()
         return "ok"
 

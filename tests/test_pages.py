@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scheduler.i18n import HELSINKI
 from tests.conftest import PASSWORD
 
 
@@ -154,8 +155,6 @@ def test_security_headers(client):
 
 def test_open_group_page_links_to_feedback_once_it_has_met(client, make_course):
     from datetime import datetime, timedelta
-
-    from scheduler.i18n import HELSINKI
 
     upcoming = make_course(first_session="2030-01-07T10:00")
     page = client.get(f"/courses/{upcoming['id']}").get_data(as_text=True)

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from scheduler.extensions import db
+from scheduler.hosting.models import Closure
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD, course_payload
 from tests.hosting.conftest import local_day, sessions_of, start_at, weekday_in
@@ -17,9 +19,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def network(client, make_user, app):
     """The pilot's planners, a course with co-hosts, a closure and a waiting swap request."""
-    from scheduler.extensions import db
-    from scheduler.hosting.models import Closure
-
     planners = {code: make_user("planner", code) for code in ("03", "05", "14")}
     payload = course_payload(first_session=start_at(weekday_in(3)), sessions=10, cohost=True)
     course = client.post("/api/v1/courses", json=payload, headers=planners["03"].headers)

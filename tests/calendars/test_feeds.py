@@ -12,6 +12,7 @@ import icalendar
 import pytest
 import vobject
 
+from scheduler.calendars import state
 from scheduler.courses.models import Session
 from scheduler.extensions import db
 from tests.meetings.helpers import CLOSED, make_participant, revoke, set_status, sign_in
@@ -199,8 +200,6 @@ def test_conditional_requests_answer_304_until_something_changes(app, client, ma
 
 
 def test_conditional_path_is_one_small_query(app, client, make_course, count_queries, monkeypatch):
-    from scheduler.calendars import state
-
     app.config["HOT_READ_MAX_AGE_MS"] = 0  # every request reads the state
     course = make_course(sessions=12)
     url = f"/calendar/courses/{course['id']}.ics"
@@ -227,8 +226,6 @@ def test_polling_herd_reuses_the_state_until_this_process_commits(
 ):
     """Within HOT_READ_MAX_AGE_MS a process answers repeated 304s without any query, and
     its own change is seen by the very next request."""
-    from scheduler.calendars import state
-
     app.config["HOT_READ_MAX_AGE_MS"] = 60_000  # long enough that only a commit can expire it
     course = make_course(sessions=4)
     url = f"/calendar/courses/{course['id']}.ics"

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from scheduler import create_app
+from scheduler.accounts.services import create_user, issue_token
 from scheduler.backup import BackupError, libpq_target
 from scheduler.database import init_db
 from scheduler.demo import load_demo
@@ -51,8 +52,6 @@ def _app(url: str) -> Any:
 
 def _load(app: Any) -> None:
     """The demo network, a closed course with applications (personal data), and mail."""
-    from scheduler.accounts.services import create_user, issue_token
-
     with app.app_context():
         init_db()
         load_demo()

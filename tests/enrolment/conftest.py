@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from scheduler.dbtypes import utcnow
+from scheduler.enrolment.models import Application
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
+from scheduler.notify.outbox import deliver_pending
 
 PERSONAL_LINK = re.compile(r"http://localhost/my/([A-Za-z0-9_\-]+)")
 
@@ -77,8 +79,6 @@ def deliver(app):
     """Deliver queued mail to the real SMTP server."""
 
     def run() -> None:
-        from scheduler.notify.outbox import deliver_pending
-
         with app.app_context():
             deliver_pending()
 
@@ -106,8 +106,6 @@ def count_rows(app, model) -> int:
 
 
 def statuses(app, course_id: int) -> dict[str, str]:
-    from scheduler.enrolment.models import Application
-
     with app.app_context():
         rows = db.session.execute(
             db.select(Application.email, Application.status).where(

@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 
 from scheduler.audit import AuditEntry
+from scheduler.courses.models import Course
 from scheduler.enrolment.models import Application, SubmissionThrottle
+from scheduler.enrolment.services import applications_open
 from scheduler.extensions import db
 from scheduler.notify.models import OutboxMessage
 from tests.enrolment.conftest import count_rows
@@ -136,9 +138,6 @@ def test_deadline_is_the_end_of_the_day_in_helsinki(app, apply, closed_course):
 
 def test_deadline_compares_helsinki_days(app):
     from datetime import UTC, date, datetime
-
-    from scheduler.courses.models import Course
-    from scheduler.enrolment.services import applications_open
 
     course = Course(kind="closed", application_deadline=date(2027, 1, 10))
     # 21:59 UTC is 23:59 on the 10th in Helsinki (UTC+2); 22:00 UTC is already the 11th.

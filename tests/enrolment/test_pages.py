@@ -33,8 +33,6 @@ def test_apply_button_only_for_closed_courses_before_the_deadline(app, closed_co
     """The include that courses/detail.html puts in its course_actions block."""
     from flask import render_template
 
-    from scheduler.courses.models import Course
-
     open_now = closed_course()
     past = closed_course(deadline_in_days=-1)
     open_group = make_course()

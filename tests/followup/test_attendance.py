@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from scheduler.audit import AuditEntry
+from scheduler.dbtypes import utcnow
 from scheduler.enrolment.models import Application
 from scheduler.extensions import db
 from tests.conftest import PASSWORD
@@ -114,8 +115,6 @@ def test_counts_api_for_planners_of_participating_regions(app, client, make_user
 
     # Counts survive anonymisation (blanked applications) and even deleted applications.
     with app.app_context():
-        from scheduler.dbtypes import utcnow
-
         anonymised = db.session.get(Application, p["b"].id)
         anonymised.name = anonymised.email = ""
         anonymised.anonymised_at = utcnow()

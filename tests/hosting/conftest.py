@@ -8,8 +8,12 @@ from typing import Any
 
 import pytest
 
+from scheduler.audit import AuditEntry
+from scheduler.courses.models import Session
 from scheduler.extensions import db
+from scheduler.hosting.models import Closure
 from scheduler.i18n import HELSINKI
+from scheduler.notify.models import OutboxMessage
 
 
 def today() -> date:
@@ -60,8 +64,6 @@ def rows(app):
 
     class Rows:
         def session(self, session_id: int, **values: Any) -> None:
-            from scheduler.courses.models import Session
-
             with app.app_context():
                 row = db.session.get(Session, session_id)
                 for key, value in values.items():
@@ -69,16 +71,12 @@ def rows(app):
                 db.session.commit()
 
         def get_session(self, session_id: int) -> Any:
-            from scheduler.courses.models import Session
-
             with app.app_context():
                 row = db.session.get(Session, session_id)
                 db.session.expunge(row)
                 return row
 
         def closure(self, code: str, start: date, end: date) -> int:
-            from scheduler.hosting.models import Closure
-
             with app.app_context():
                 row = Closure(region_code=code, start=start, end=end, reason="test")
                 db.session.add(row)
@@ -86,8 +84,6 @@ def rows(app):
                 return row.id
 
         def outbox(self) -> list[Any]:
-            from scheduler.notify.models import OutboxMessage
-
             with app.app_context():
                 found = list(
                     db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id))
@@ -97,8 +93,6 @@ def rows(app):
                 return found
 
         def audit(self, action: str) -> list[Any]:
-            from scheduler.audit import AuditEntry
-
             with app.app_context():
                 found = list(
                     db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == action))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from scheduler.notify.outbox import deliver_pending
+
 
 @pytest.fixture
 def app_overrides(mail_app_overrides):
@@ -11,8 +13,6 @@ def app_overrides(mail_app_overrides):
 
 
 def test_host_change_mail_is_delivered(client, app, future_course, planners, smtp):
-    from scheduler.notify.outbox import deliver_pending
-
     course = future_course()
     target = next(s for s in course["sessions"] if s["host_region"] == "03")
     response = client.patch(

@@ -3,6 +3,8 @@ planner's own language, listing the changed sessions."""
 
 from __future__ import annotations
 
+from scheduler.accounts.models import User
+from scheduler.extensions import db
 from tests.hosting.conftest import local_day
 
 
@@ -125,9 +127,6 @@ def test_swap_mails(client, future_course, planners, rows):
 def test_mail_is_not_queued_for_inactive_planners_or_other_roles(
     client, future_course, planners, make_user, rows, app
 ):
-    from scheduler.accounts.models import User
-    from scheduler.extensions import db
-
     facilitator = make_user("facilitator", "05")
     retired = make_user("planner", "05")
     with app.app_context():

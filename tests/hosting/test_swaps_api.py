@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from scheduler.i18n import HELSINKI
 from tests.hosting.conftest import local_day, sessions_of, start_at, weekday_in
 
 
@@ -155,8 +156,6 @@ def test_409_closure_at_accept(client, future_course, planners, rows):
 
 def test_409_holiday_at_accept(client, future_course, planners, rows):
     from datetime import UTC, datetime
-
-    from scheduler.i18n import HELSINKI
 
     course = future_course()
     mine, theirs = pair(course)

@@ -8,6 +8,8 @@ from typing import Any
 
 from scheduler.courses.models import Session
 from scheduler.dbtypes import utcnow
+from scheduler.enrolment.models import Application
+from scheduler.enrolment.tokens import assign_new_token, find_by_token
 from scheduler.extensions import db
 from tests.conftest import PASSWORD
 
@@ -52,9 +54,6 @@ def make_participant(
     name: str = "Aino Asiakas",
 ) -> str:
     """An application in `status` with a personal link; returns the token."""
-    from scheduler.enrolment.models import Application
-    from scheduler.enrolment.tokens import assign_new_token
-
     with app.app_context():
         application = Application(
             course_id=course_id,
@@ -73,8 +72,6 @@ def make_participant(
 
 
 def set_status(app: Any, token: str, status: str) -> None:
-    from scheduler.enrolment.tokens import find_by_token
-
     with app.app_context():
         application = find_by_token(token)
         application.status = status
@@ -83,8 +80,6 @@ def set_status(app: Any, token: str, status: str) -> None:
 
 def revoke(app: Any, token: str) -> str:
     """Give the application a new link; the old token stops working."""
-    from scheduler.enrolment.tokens import assign_new_token, find_by_token
-
     with app.app_context():
         application = find_by_token(token)
         new = assign_new_token(application)

@@ -17,6 +17,7 @@ from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from scheduler.meetings.bigbluebutton import meeting_id
 from scheduler.meetings.models import MeetingLink
+from scheduler.meetings.services import claim_due, prepare_links
 from tests.conftest import is_postgres
 from tests.meetings.fake_bbb import FakeBBB, verify_checksum
 from tests.meetings.helpers import CLOSED, make_participant, only_session_now, sign_in
@@ -216,8 +217,6 @@ def test_unconfigured_provider_is_listed_for_planners(app, client, bbb, make_use
 
 @pytest.mark.skipif(not is_postgres(), reason="row locks with SKIP LOCKED are PostgreSQL's")
 def test_claims_skip_rows_locked_by_another_worker(app, bbb, make_course):
-    from scheduler.meetings.services import claim_due, prepare_links
-
     course = make_course(meeting=BBB)
     only_session_now(app, course, timedelta(hours=1), minutes=30)
     second = course["sessions"][1]["id"]

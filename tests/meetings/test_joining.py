@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
+from scheduler.courses.models import Session
 from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from scheduler.meetings import counting
@@ -218,8 +219,6 @@ def test_hosting_staff_moderate_and_others_view(app, client, make_user, make_cou
     course = make_course(regions=["03", "05", "14"], meeting={"provider": "jitsi"})
     first = only_session_now(app, course, timedelta(minutes=3))
     with app.app_context():
-        from scheduler.courses.models import Session
-
         session = db.session.get(Session, first)
         host = session.host_region
     other = next(code for code in ("03", "05", "14") if code != host)
