@@ -199,19 +199,13 @@ def test_conditional_requests_answer_304_until_something_changes(app, client, ma
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
 
-def test_conditional_path_is_one_small_query(app, client, make_course, count_queries, monkeypatch):
+def test_conditional_path_is_one_small_query(app, client, make_course, count_queries, state_calls):
     app.config["HOT_READ_MAX_AGE_MS"] = 0  # every request reads the state
     course = make_course(sessions=12)
     url = f"/calendar/courses/{course['id']}.ics"
     etag = get_feed(client, url).headers["ETag"]
-    calls = []
-    real_run = state.run
-
-    def counting_run(query, params):
-        calls.append(query)
-        return real_run(query, params)
-
-    monkeypatch.setattr(state, "run", counting_run)
+    calls = state_calls
+    calls.clear()  # from here on
     with count_queries() as queries:  # SQL through SQLAlchemy: none at all
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     assert queries == [] and calls == [state.COURSE]
@@ -222,7 +216,7 @@ def test_conditional_path_is_one_small_query(app, client, make_course, count_que
 
 
 def test_polling_herd_reuses_the_state_until_this_process_commits(
-    app, client, make_course, monkeypatch
+    app, client, make_course, state_calls
 ):
     """Within HOT_READ_MAX_AGE_MS a process answers repeated 304s without any query, and
     its own change is seen by the very next request."""
@@ -230,14 +224,8 @@ def test_polling_herd_reuses_the_state_until_this_process_commits(
     course = make_course(sessions=4)
     url = f"/calendar/courses/{course['id']}.ics"
     etag = get_feed(client, url).headers["ETag"]
-    calls = []
-    real_run = state.run
-
-    def counting_run(query, params):
-        calls.append(query)
-        return real_run(query, params)
-
-    monkeypatch.setattr(state, "run", counting_run)
+    calls = state_calls
+    calls.clear()  # from here on
     for _ in range(5):
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     assert calls == []

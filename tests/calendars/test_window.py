@@ -74,18 +74,11 @@ def test_a_wider_window_is_another_representation(app, client, make_course):
 
 
 def test_region_304_is_one_small_query_however_many_courses(
-    app, client, make_user, make_course, count_queries, monkeypatch
+    app, client, make_user, make_course, count_queries, state_calls
 ):
     app.config["HOT_READ_MAX_AGE_MS"] = 0  # every request reads the state
     url = _region_feed_url(app, make_user)
-    calls = []
-    real_run = state.run
-
-    def counting_run(query, params):
-        calls.append(query)
-        return real_run(query, params)
-
-    monkeypatch.setattr(state, "run", counting_run)
+    calls = state_calls
     answers = []
     for courses in (1, 4):
         while len(answers) < courses:
