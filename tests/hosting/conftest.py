@@ -110,3 +110,17 @@ def local_day(iso: str) -> date:
 
 def sessions_of(client, course_id: int) -> list[dict[str, Any]]:
     return client.get(f"/api/v1/courses/{course_id}/sessions").get_json()["sessions"]
+
+
+@pytest.fixture
+def trade(make_course, planners):
+    """A Finnish course of the pilot and a Swedish co-hosted one in 2027."""
+    make_course(planner=planners["03"], first_session="2027-01-05T10:00", sessions=12)
+    make_course(
+        planner=planners["05"],
+        regions=["05", "03", "14"],
+        languages=["sv"],
+        first_session="2027-02-02T12:00",
+        sessions=6,
+        cohost=True,
+    )

@@ -18,20 +18,6 @@ from tests.hosting.test_pages import sign_in, text
 PERIOD = "from=2027-01-01&to=2027-12-31"
 
 
-@pytest.fixture
-def trade(make_course, planners):
-    """A Finnish course of the pilot and a Swedish co-hosted one in 2027."""
-    make_course(planner=planners["03"], first_session="2027-01-05T10:00", sessions=12)
-    make_course(
-        planner=planners["05"],
-        regions=["05", "03", "14"],
-        languages=["sv"],
-        first_session="2027-02-02T12:00",
-        sessions=6,
-        cohost=True,
-    )
-
-
 @pytest.mark.parametrize(
     ("language", "words"),
     [
