@@ -100,18 +100,15 @@ def repeat_caps(
             stretch[r] += 1
         active = mask
 
+    # forced(k) = max(0, k - runs(k)) grows with k: k - peak up to ``free`` slots, then by two
+    # a slot. The cap is the largest k (at most n) with forced(k) <= forced(c).
     caps = []
     for r, c in enumerate(counts):
-
-        def forced(k: int, peak: int = peak[r], free: int = free[r]) -> int:
-            runs = min(k, peak) if k <= free else peak - (k - free)
-            return max(0, k - runs)
-
-        limit = forced(c)
-        cap = c
-        while cap < n and forced(cap + 1) <= limit:
-            cap += 1
-        caps.append(cap)
+        p, f = peak[r], free[r]
+        runs = min(c, p) if c <= f else p - (c - f)
+        limit = max(0, c - runs)
+        largest = p + limit if p + limit <= f else max(f, (p + f + limit) // 2)
+        caps.append(max(c, min(n, largest)))
     return caps
 
 
