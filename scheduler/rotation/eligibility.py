@@ -100,6 +100,8 @@ def describe_no_region(
     verb = "host" if role == "host" else "co-host"
     if not regions:
         return f"No region can {verb} the session on {when}: the course has no regions."
+    day = local_date(slot.starts_at)
+    closures = tuple(c for c in closures if c.start <= day <= c.end)  # only these can matter
     parts = []
     for region in sorted(regions, key=lambda r: r.code):
         why = "is the host of this session" if region.code == host else None

@@ -35,8 +35,9 @@ it from the stored sessions).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
+from operator import itemgetter
 
 from .calendar import iso_week, local_date
 from .eligibility import describe_no_region
@@ -122,27 +123,25 @@ class _Course:
         self.locked = locked
         self.keep = request.keep_previous
         n = len(self.order)
-        self.fixed_hosts = [self.idx(slots[i].host) for i in self.order]
-        self.fixed_cohosts = [self.idx(slots[i].cohost) for i in self.order]
+        number = self.index.get  # None (no region) stays None
+        self.fixed_hosts = [number(slots[i].host) for i in order]
+        self.fixed_cohosts = [number(slots[i].cohost) for i in order]
         self.hosts: list[int | None] = [None] * n
         self.cohosts: list[int | None] = [None] * n
         self.host_role: Role | None = None
         self.co_role: Role | None = None
         self.co_masks: list[int] = [0] * n
 
-    def loads(self, by_week: dict[tuple[int, int], dict[str, int]]) -> list[list[int]] | None:
+    def loads(self, duties: _WeekDuties) -> list[list[int]] | None:
         """Duties per slot and region in other courses that week (None when there are none):
-        the request's ``weekly_load`` and ``by_week`` (week → region code → duties)."""
+        the request's ``weekly_load`` and those of the courses placed before this one."""
         outside = self.request.weekly_load
-        if not outside and not by_week:
+        if not outside and not duties.rows:
             return None
-        codes = self.codes
-        empty: dict[str, int] = {}
-        out = []
-        for week in self.weeks:
-            here = by_week.get(week, empty)
-            out.append([here.get(c, 0) for c in codes])
+        pick, rows, empty = duties.picker(self.codes), duties.rows, duties.empty
+        out = [list(pick(rows.get(week, empty))) for week in self.weeks]
         if outside:
+            codes = self.codes
             for row, (y, w) in zip(out, self.weeks, strict=True):
                 for r, c in enumerate(codes):
                     row[r] += outside.get((c, y, w), 0)
@@ -231,17 +230,42 @@ def _center(role: Role, balance: Mapping[str, float], own: list[int], factor: fl
     return out
 
 
-def _add_duties(load: dict, by_week: dict, course: _Course, values: list[int | None]) -> None:
-    codes, weeks = course.codes, course.weeks
-    for p, r in enumerate(values):
-        if r is not None:
-            code, week = codes[r], weeks[p]
-            key = (code, *week)
-            load[key] = load.get(key, 0) + 1
-            here = by_week.get(week)
-            if here is None:
-                here = by_week[week] = {}
-            here[code] = here.get(code, 0) + 1
+class _WeekDuties:
+    """The duties of the courses placed so far: per week, a row of counts by the network's
+    region number (every code of the network, sorted). Each course reads its regions' columns
+    with one ``itemgetter``: this runs for every role of every course."""
+
+    def __init__(self, courses: list[_Course]) -> None:
+        codes = sorted({code for course in courses for code in course.codes})
+        self.number = {code: i for i, code in enumerate(codes)}
+        self.empty = [0] * len(codes)
+        self.rows: dict[tuple[int, int], list[int]] = {}
+        self._pickers: dict[tuple[str, ...], Callable[[list[int]], tuple[int, ...]]] = {}
+
+    def picker(self, codes: list[str]) -> Callable[[list[int]], tuple[int, ...]]:
+        key = tuple(codes)
+        found = self._pickers.get(key)
+        if found is None:
+            numbers = [self.number[code] for code in codes]
+            if len(numbers) > 1:
+                found = itemgetter(*numbers)
+            else:
+                found = lambda row, numbers=numbers: tuple(row[i] for i in numbers)  # noqa: E731
+            self._pickers[key] = found
+        return found
+
+    def add(self, load: dict, course: _Course, values: list[int | None]) -> None:
+        """Book the course's duties here and in ``load`` (region code, ISO year, ISO week)."""
+        codes, weeks, number, rows = course.codes, course.weeks, self.number, self.rows
+        for p, r in enumerate(values):
+            if r is not None:
+                code, week = codes[r], weeks[p]
+                key = (code, *week)
+                load[key] = load.get(key, 0) + 1
+                row = rows.get(week)
+                if row is None:
+                    row = rows[week] = list(self.empty)
+                row[number[code]] += 1
 
 
 def _solve_roles(
@@ -250,7 +274,7 @@ def _solve_roles(
     balance: dict[str, float],
     factor: float,
     load: dict[tuple[str, int, int], int],
-    by_week: dict[tuple[int, int], dict[str, int]],
+    duties: _WeekDuties,
 ) -> list[list[int | None]]:
     """Counts evened out across the network, then each course placed in turn."""
     for role in roles:
@@ -262,10 +286,10 @@ def _solve_roles(
         course, role = courses[k], roles[k]
         guess = role.estimate()
         center = _center(role, balance, guess, factor) if role.replan else None
-        values = role.place(course.loads(by_week), center)
+        values = role.place(course.loads(duties), center)
         _book(balance, role, guess, factor, -1)
         _book(balance, role, role.counts(), factor, 1)
-        _add_duties(load, by_week, course, values)
+        duties.add(load, course, values)
         out[k] = values
     return out
 
@@ -282,14 +306,14 @@ def plan_network(
     base = dict(requests[0].balance if balance is None else balance)
     courses = [_Course(request) for request in requests]
     load: dict[tuple[str, int, int], int] = {}
-    by_week: dict[tuple[int, int], dict[str, int]] = {}
+    duties = _WeekDuties(courses)
 
     ledger = dict(base)
     host_roles = [c.host_role_for() for c in courses]
     for course, role in zip(courses, host_roles, strict=True):
         if course.request.cohost and role.fresh:
             _foresee_cohosting(course, role, ledger)
-    hosts = _solve_roles(courses, host_roles, ledger, 1.0, load, by_week)
+    hosts = _solve_roles(courses, host_roles, ledger, 1.0, load, duties)
     for course, values in zip(courses, hosts, strict=True):
         course.hosts = values
 
@@ -301,7 +325,7 @@ def plan_network(
     for role in co_roles:
         if role.state is not None:
             role.state.worth = [COHOST_FACTOR] * len(role.codes)
-    cohosts = _solve_roles(co_courses, co_roles, ledger, COHOST_FACTOR, load, by_week)
+    cohosts = _solve_roles(co_courses, co_roles, ledger, COHOST_FACTOR, load, duties)
     for course, values in zip(co_courses, cohosts, strict=True):
         course.cohosts = values
     relieve_peaks(courses, load, ledger)
@@ -357,17 +381,10 @@ def _result(course: _Course) -> PlanResult:
             h, c = course.hosts[p], course.cohosts[p]
             by_slot[i] = (None if h is None else codes[h], None if c is None else codes[c])
     assignments = tuple(
-        [_assignment(s.key, *by_slot.get(i, (s.host, s.cohost))) for i, s in enumerate(slots)]
+        [Assignment(s.key, *by_slot.get(i, (s.host, s.cohost))) for i, s in enumerate(slots)]
     )
     problems.sort(key=lambda x: x[:2])
     return PlanResult(assignments=assignments, problems=tuple(x[2] for x in problems))
-
-
-def _assignment(key: int, host: str | None, cohost: str | None) -> Assignment:
-    """An Assignment without the frozen dataclass's slow __init__ (thousands per plan)."""
-    made = object.__new__(Assignment)
-    made.__dict__.update(key=key, host=host, cohost=cohost)
-    return made
 
 
 def _problem(request: PlanRequest, course: _Course, i: int, role: str, host: str | None) -> Problem:
