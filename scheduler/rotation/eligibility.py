@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date
+from functools import lru_cache
 
 from .calendar import local_date
 from .model import HELSINKI, Closure, RegionSpec, Slot
@@ -62,7 +63,8 @@ def eligible_hosts(
     )
 
 
-def _language_list(languages: Iterable[str]) -> str:
+@lru_cache(maxsize=64)
+def _language_list(languages: frozenset[str]) -> str:
     return " and ".join(f"{_LANGUAGE_NAMES.get(x, x)} ({x})" for x in sorted(languages))
 
 
