@@ -15,6 +15,7 @@ import itertools
 import math
 from bisect import insort
 from functools import lru_cache
+from heapq import heapify, heapreplace
 
 EPS = 1e-9
 INF = math.inf
@@ -163,15 +164,15 @@ def lex_optimal_counts(
             witness.add(mask, members[0], groups[mask])
             counts[members[0]] += groups[mask]
             continue
+        # The neediest (largest share - count, lowest index on a tie) first, one at a time.
+        need = [(counts[x] - share[x], x) for x in members]
+        heapify(need)
         given = dict.fromkeys(members, 0)
         for _ in range(groups[mask]):
-            r, need = -1, 0.0
-            for x in members:
-                gap = share[x] - counts[x]
-                if r < 0 or gap > need:
-                    r, need = x, gap
+            r = need[0][1]
             given[r] += 1
             counts[r] += 1
+            heapreplace(need, (counts[r] - share[r], r))
         for r, amount in given.items():
             if amount:
                 witness.add(mask, r, amount)
@@ -195,14 +196,25 @@ def improve_counts(
         out = witness.out_edges()
         order = sorted(range(size), key=lambda r: (target[r] - counts[r], r))
         moved = False
+        # The deviations now, with one session less and with one more (as exchange_gain).
+        now = [abs(c - t) for c, t in zip(counts, target, strict=True)]
+        less = [abs(c - 1 - t) for c, t in zip(counts, target, strict=True)]
+        more = [abs(c + 1 - t) for c, t in zip(counts, target, strict=True)]
         for v in order:
             if not out[v] or (lo is not None and counts[v] <= lo[v]):
                 continue
             gainers = 0
+            v_now, v_less = now[v], less[v]
             for u in reversed(order):
                 if u == v or (hi is not None and counts[u] >= hi[u]):
                     continue
-                if exchange_gain(counts, target, v, u) > 0:
+                # exchange_gain(counts, target, v, u) > 0, inlined: this is the inner loop.
+                u_now, u_more = now[u], more[u]
+                old_high, old_low = (v_now, u_now) if v_now >= u_now else (u_now, v_now)
+                new_high, new_low = (v_less, u_more) if v_less >= u_more else (u_more, v_less)
+                if new_high < old_high - EPS or (
+                    abs(new_high - old_high) <= EPS and new_low < old_low - EPS
+                ):
                     gainers |= 1 << u
             if not gainers:
                 continue

@@ -30,9 +30,12 @@ def fill_in_order(
         for r, k in enumerate(row):
             quota[r] += k
     eligible_left = [0] * size
+    groups: dict[int, int] = {}
     for p in todo:
-        for r in bits(masks[p]):
-            eligible_left[r] += 1
+        groups[masks[p]] = groups.get(masks[p], 0) + 1
+    for mask, count in groups.items():
+        for r in bits(mask):
+            eligible_left[r] += count
     positive = 0
     for r, k in enumerate(quota):
         if k:
@@ -50,8 +53,8 @@ def fill_in_order(
             out = witness.out_edges()
         while grown:
             grown = False
-            for x in range(size):
-                if not feasible >> x & 1 and out[x] & feasible:
+            for x in bits(positive & ~feasible):  # only regions holding slots pass one on
+                if out[x] & feasible:
                     feasible |= 1 << x
                     grown = True
         candidates = bits(mask & feasible)
