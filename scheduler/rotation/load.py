@@ -147,10 +147,23 @@ def _relieve(courses, duties, load, level, duty, peak, ledger=None) -> bool:
     best = None
     week_p = weeks[p]
     code_a = codes[a]
-    for q in () if ledger is not None else role.open_pos:
+    # allowed(p, b) for every b, and allowed(q, a) inlined for the open q: the inner loop.
+    takers = 0
+    for b in bits(masks[p]) if p in movable else ():
+        if allowed(p, b):
+            takers |= 1 << b
+    sharers, bit_a = course.sharers, 1 << a
+    for q in () if ledger is not None or not takers else role.open_pos:
         b = values[q]
         week_q = weeks[q]
-        if b == a or week_q == week_p or not (allowed(p, b) and allowed(q, a)):
+        if (
+            b == a
+            or week_q == week_p
+            or not takers >> b & 1
+            or not masks[q] & bit_a
+            or other[q] == a
+            or (cohosted and sharers[q] != sharers[p])
+        ):
             continue
         # The two weeks that gain a duty: b's in p's week and a's in q's week.
         gain_b = level((codes[b], *week_p)) + 1
