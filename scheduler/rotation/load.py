@@ -41,7 +41,10 @@ class _Duties:
     def __init__(self, courses: list[Any], hot: set[Cell]) -> None:
         self.courses = courses
         self.cells: dict[Cell, list[tuple[int, int, int]]] = {}
-        weeks = {(y, w) for _, y, w in hot}
+        busy: dict[tuple[int, int], set[str]] = {}  # week -> its hot regions
+        for code, y, w in hot:
+            busy.setdefault((y, w), set()).add(code)
+        nobody: set[str] = set()
         for k, course in enumerate(courses):
             for which, role in enumerate((course.host_role, course.co_role)):
                 if role is None or not role.fresh:
@@ -49,10 +52,9 @@ class _Duties:
                 values, codes, course_weeks = role.values, course.codes, course.weeks
                 for p in role.open_pos:
                     week = course_weeks[p]
-                    if week in weeks:
-                        cell = (codes[values[p]], *week)
-                        if cell in hot:
-                            self.add(cell, (k, which, p))
+                    code = codes[values[p]]
+                    if code in busy.get(week, nobody):
+                        self.add((code, *week), (k, which, p))
 
     def add(self, cell: Cell, duty: tuple[int, int, int]) -> None:
         self.cells.setdefault(cell, []).append(duty)

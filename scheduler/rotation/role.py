@@ -79,7 +79,7 @@ class Role:
         """How many regions an open slot may go to, on average (0 with none open)."""
         if not self.open_pos:
             return 0.0
-        return sum(bin(self.masks[p]).count("1") for p in self.open_pos) / len(self.open_pos)
+        return sum(self.masks[p].bit_count() for p in self.open_pos) / len(self.open_pos)
 
     @property
     def fresh(self) -> bool:
