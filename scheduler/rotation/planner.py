@@ -132,19 +132,20 @@ class _Course:
         self.co_role: Role | None = None
         self.co_masks: list[int] = [0] * n
 
-    def loads(self, duties: _WeekDuties) -> list[list[int]] | None:
+    def loads(self, duties: _WeekDuties) -> list[tuple[int, ...]] | None:
         """Duties per slot and region in other courses that week (None when there are none):
         the request's ``weekly_load`` and those of the courses placed before this one."""
         outside = self.request.weekly_load
         if not outside and not duties.rows:
             return None
         pick, rows, empty = duties.picker(self.codes), duties.rows, duties.empty
-        out = [list(pick(rows.get(week, empty))) for week in self.weeks]
+        out = [pick(rows.get(week, empty)) for week in self.weeks]
         if outside:
             codes = self.codes
-            for row, (y, w) in zip(out, self.weeks, strict=True):
-                for r, c in enumerate(codes):
-                    row[r] += outside.get((c, y, w), 0)
+            out = [
+                tuple(x + outside.get((c, y, w), 0) for x, c in zip(row, codes, strict=True))
+                for row, (y, w) in zip(out, self.weeks, strict=True)
+            ]
         return out
 
     def host_role_for(self) -> Role:

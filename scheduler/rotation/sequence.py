@@ -11,6 +11,8 @@ courses without adding repeats.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .fairness import Witness, bits, exchange_gain
 
 
@@ -19,7 +21,7 @@ def fill_in_order(
     todo: list[int],
     masks: list[int],
     witness: Witness,
-    loads: list[list[int]] | None,
+    loads: Sequence[Sequence[int]] | None,
     prev: list[int | None] | None,
 ) -> None:
     """Give every position in ``todo`` (ascending) a region, using up the witness exactly."""
@@ -91,7 +93,7 @@ def _choose(
     right: int | None,
     quota: list[int],
     eligible_left: list[int],
-    loads: list[list[int]] | None,
+    loads: Sequence[Sequence[int]] | None,
     prev: list[int | None] | None,
 ) -> int:
     """The region for position ``p``: no repeat with a neighbour if possible, then the previous
@@ -267,7 +269,7 @@ def spread_load(
     values: list[int | None],
     movable: list[int],
     masks: list[int],
-    loads: list[list[int]],
+    loads: Sequence[Sequence[int]],
 ) -> None:
     """Swap the regions of two slots when that lowers the load of other courses in the weeks
     concerned without adding a back-to-back repeat. Counts don't change, so neither does
