@@ -56,19 +56,30 @@ def repeats_lower_bound(
     for p in range(1, n):
         if forced[p] >= 0 and forced[p] == forced[p - 1]:
             adjacent[forced[p]] = adjacent.get(forced[p], 0) + 1
+    peaks, frees = _stretches(allowed, max(counts, default=-1) + 1)
     total = 0
     for r, c in counts.items():
-        peak = free = stretch = 0
-        for p in range(n + 1):
-            if p < n and allowed[p] >> r & 1:
-                stretch += 1
-            elif stretch:
-                peak += (stretch + 1) // 2
-                free += stretch // 2 + 1
-                stretch = 0
+        peak, free = peaks[r], frees[r]
         runs = min(c, peak) if c <= free else peak - (c - free)
         total += max(0, c - runs, adjacent.get(r, 0))
     return total
+
+
+def _stretches(allowed: list[int], size: int) -> tuple[list[int], list[int]]:
+    """Per region below ``size``, over its stretches of consecutive slots it may take (a
+    stretch of L gives at most (L + 1) // 2 runs, and takes L // 2 + 1 slots before a run must
+    merge): (peak, free), the most runs it can form and the slots it can take so."""
+    rows = [0] * max(size, max((m.bit_length() for m in allowed), default=0))
+    for p, mask in enumerate(allowed):
+        for r in bits(mask):
+            rows[r] |= 1 << p
+    peak, free = [0] * size, [0] * size
+    for r in range(size):
+        for stretch in format(rows[r], "b").split("0"):
+            if stretch:
+                peak[r] += (len(stretch) + 1) // 2
+                free[r] += len(stretch) // 2 + 1
+    return peak, free
 
 
 def repeat_caps(
@@ -85,21 +96,7 @@ def repeat_caps(
             allowed[p] = 1 << locked[p]
     for p in movable:
         allowed[p] = masks[p]
-    # Per region, its stretches of consecutive slots it may take: peak = most runs it can
-    # form, free = slots it can take before a run must merge.
-    size = len(counts)
-    peak, free, stretch = [0] * size, [0] * size, [0] * size
-    active = 0
-    for p in range(n + 1):
-        mask = allowed[p] if p < n else 0
-        for r in bits(active & ~mask):
-            peak[r] += (stretch[r] + 1) // 2
-            free[r] += stretch[r] // 2 + 1
-            stretch[r] = 0
-        for r in bits(mask):
-            stretch[r] += 1
-        active = mask
-
+    peak, free = _stretches(allowed, len(counts))
     # forced(k) = max(0, k - runs(k)) grows with k: k - peak up to ``free`` slots, then by two
     # a slot. The cap is the largest k (at most n) with forced(k) <= forced(c).
     caps = []

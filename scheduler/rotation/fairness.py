@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from bisect import insort
+from collections import Counter
 from functools import lru_cache
 from heapq import heapify, heapreplace
 
@@ -154,9 +155,7 @@ def lex_optimal_counts(
     size = len(locked)
     counts = list(locked)
     witness = Witness(size)
-    groups: dict[int, int] = {}
-    for mask in masks:
-        groups[mask] = groups.get(mask, 0) + 1
+    groups = Counter(masks)
     # Greedy start: most constrained groups first, each slot to the neediest region.
     for mask in sorted(groups, key=lambda m: (len(bits(m)), m)):
         members = bits(mask)

@@ -255,18 +255,26 @@ class _WeekDuties:
             self._pickers[key] = found
         return found
 
-    def add(self, load: dict, course: _Course, values: list[int | None]) -> None:
-        """Book the course's duties here and in ``load`` (region code, ISO year, ISO week)."""
-        codes, weeks, number, rows = course.codes, course.weeks, self.number, self.rows
+    def add(self, course: _Course, values: list[int | None]) -> None:
+        """Book the course's duties (a region per slot, or None)."""
+        weeks, rows, size = course.weeks, self.rows, len(self.empty)
+        numbers = [self.number[code] for code in course.codes]
         for p, r in enumerate(values):
             if r is not None:
-                code, week = codes[r], weeks[p]
-                key = (code, *week)
-                load[key] = load.get(key, 0) + 1
-                row = rows.get(week)
+                row = rows.get(weeks[p])
                 if row is None:
-                    row = rows[week] = list(self.empty)
-                row[number[code]] += 1
+                    row = rows[weeks[p]] = [0] * size
+                row[numbers[r]] += 1
+
+    def cells(self) -> dict[tuple[str, int, int], int]:
+        """Every region-week with a duty: (region code, ISO year, ISO week) -> duties."""
+        codes = list(self.number)
+        return {
+            (codes[i], y, w): count
+            for (y, w), row in self.rows.items()
+            for i, count in enumerate(row)
+            if count
+        }
 
 
 def _solve_roles(
@@ -274,7 +282,6 @@ def _solve_roles(
     roles: list[Role],
     balance: dict[str, float],
     factor: float,
-    load: dict[tuple[str, int, int], int],
     duties: _WeekDuties,
 ) -> list[list[int | None]]:
     """Counts evened out across the network, then each course placed in turn."""
@@ -290,7 +297,7 @@ def _solve_roles(
         values = role.place(course.loads(duties), center)
         _book(balance, role, guess, factor, -1)
         _book(balance, role, role.counts(), factor, 1)
-        duties.add(load, course, values)
+        duties.add(course, values)
         out[k] = values
     return out
 
@@ -306,7 +313,6 @@ def plan_network(
         return []
     base = dict(requests[0].balance if balance is None else balance)
     courses = [_Course(request) for request in requests]
-    load: dict[tuple[str, int, int], int] = {}
     duties = _WeekDuties(courses)
 
     ledger = dict(base)
@@ -314,7 +320,7 @@ def plan_network(
     for course, role in zip(courses, host_roles, strict=True):
         if course.request.cohost and role.fresh:
             _foresee_cohosting(course, role, ledger)
-    hosts = _solve_roles(courses, host_roles, ledger, 1.0, load, duties)
+    hosts = _solve_roles(courses, host_roles, ledger, 1.0, duties)
     for course, values in zip(courses, hosts, strict=True):
         course.hosts = values
 
@@ -326,10 +332,10 @@ def plan_network(
     for role in co_roles:
         if role.state is not None:
             role.state.worth = [COHOST_FACTOR] * len(role.codes)
-    cohosts = _solve_roles(co_courses, co_roles, ledger, COHOST_FACTOR, load, duties)
+    cohosts = _solve_roles(co_courses, co_roles, ledger, COHOST_FACTOR, duties)
     for course, values in zip(co_courses, cohosts, strict=True):
         course.cohosts = values
-    relieve_peaks(courses, load, ledger)
+    relieve_peaks(courses, duties.cells(), ledger)
     return [_result(course) for course in courses]
 
 
