@@ -69,10 +69,15 @@ def _stretches(allowed: list[int], size: int) -> tuple[list[int], list[int]]:
     """Per region below ``size``, over its stretches of consecutive slots it may take (a
     stretch of L gives at most (L + 1) // 2 runs, and takes L // 2 + 1 slots before a run must
     merge): (peak, free), the most runs it can form and the slots it can take so."""
-    rows = [0] * max(size, max((m.bit_length() for m in allowed), default=0))
+    # rows[r]: the slots r may take as a bit set (through the slots of each distinct mask).
+    at: dict[int, int] = {}
     for p, mask in enumerate(allowed):
+        if mask:
+            at[mask] = at.get(mask, 0) | 1 << p
+    rows = [0] * max(size, max((m.bit_length() for m in at), default=0))
+    for mask, slots in at.items():
         for r in bits(mask):
-            rows[r] |= 1 << p
+            rows[r] |= slots
     peak, free = [0] * size, [0] * size
     for r in range(size):
         for stretch in format(rows[r], "b").split("0"):
