@@ -56,6 +56,7 @@ from .model import (
 from .network import even_out
 from .role import Role
 from .shares import COHOST_FACTOR
+from .spread import narrow_spread
 
 
 def _validate(request: PlanRequest) -> list[RegionSpec]:
@@ -335,7 +336,10 @@ def plan_network(
     cohosts = _solve_roles(co_courses, co_roles, ledger, COHOST_FACTOR, duties)
     for course, values in zip(co_courses, cohosts, strict=True):
         course.cohosts = values
-    relieve_peaks(courses, duties.cells(), ledger)
+    load = duties.cells()
+    relieve_peaks(courses, load, ledger)
+    if len(courses) > 1:  # one course alone: its ledger tie-break is even_out's
+        narrow_spread(courses, load, ledger)
     return [_result(course) for course in courses]
 
 
