@@ -11,8 +11,13 @@ A move stays inside everything the planner promises: only roles planned from scr
 there only co-hosting or the hosting of courses without co-hosts (a host change would move the
 co-hosts' shares); the counts stay inside the course's box and repeat caps; the new region is
 eligible, not the session's host, adds no back-to-back repeat, and the role's repeats stay at
-the lower bound for the new counts (so still the fewest); the week it lands in stays below the
-network's busiest.
+the lower bound for the new counts (so still the fewest); the week it lands in is no busier
+than the week it leaves, so neither the busiest week nor the average load per duty grows.
+
+Only a network of courses is narrowed: a course planned alone keeps the counts the ledger's
+exchanges chose for it. The pass moves single sessions only; an exchange that needs a chain of
+regions (a gives to b, b to c) is left undone, so the spread can stay a little above the best
+that the courses' rules allow.
 """
 
 from __future__ import annotations
@@ -44,7 +49,6 @@ def narrow_spread(courses: list[Any], load: dict[Cell, int], ledger: dict[str, f
     can move. ``load`` (every duty of these courses per region-week) and ``ledger`` (the
     network's balances by region code) are kept up to date."""
     outside: Mapping[Cell, int] = courses[0].request.weekly_load
-    peak = max((n + outside.get(cell, 0) for cell, n in load.items()), default=0)
     by_region: dict[str, list[_Movable]] = {}
     for course in courses:
         for which, role in enumerate((course.host_role, course.co_role)):
@@ -58,13 +62,13 @@ def narrow_spread(courses: list[Any], load: dict[Cell, int], ledger: dict[str, f
     for _ in range(4 * sum(len(c.order) for c in courses)):
         ranked = sorted(by_region, key=lambda c: (ledger.get(c, 0.0), c))
         if not (
-            _move(ranked[-1], ranked, by_region, ledger, load, outside, peak, giver=True)
-            or _move(ranked[0], ranked, by_region, ledger, load, outside, peak, giver=False)
+            _move(ranked[-1], by_region, ledger, load, outside, giver=True)
+            or _move(ranked[0], by_region, ledger, load, outside, giver=False)
         ):
             return
 
 
-def _move(end, ranked, by_region, ledger, load, outside, peak, giver: bool) -> bool:
+def _move(end, by_region, ledger, load, outside, giver: bool) -> bool:
     """Hand one session from ``end`` (giver) to the furthest-behind region that may take it,
     or to ``end`` (taker) from the furthest-ahead region that may give one. True if done."""
     balance = ledger.get(end, 0.0)
@@ -83,7 +87,7 @@ def _move(end, ranked, by_region, ledger, load, outside, peak, giver: bool) -> b
                 partners.append((ledger.get(code, 0.0) if giver else -ledger.get(code, 0.0), r))
         if not partners:
             continue
-        found = _slot(item, partners, here, giver, load, outside, peak)
+        found = _slot(item, partners, here, giver, load, outside)
         if found is not None and (best is None or found[0] < best[0]):
             best = (found[0], item, found[1], found[2], found[3])
     if best is None:
@@ -102,7 +106,7 @@ def _move(end, ranked, by_region, ledger, load, outside, peak, giver: bool) -> b
     return True
 
 
-def _slot(item, partners, here, giver, load, outside, peak):
+def _slot(item, partners, here, giver, load, outside):
     """The best slot of the role for the move: (key, position, from, to), or None."""
     role, course = item.role, item.course
     values, masks, codes, weeks = role.values, role.masks, course.codes, course.weeks
@@ -119,10 +123,10 @@ def _slot(item, partners, here, giver, load, outside, peak):
             right = values[p + 1] if p + 1 < n else None
             if b in (left, right):
                 continue  # a new back-to-back repeat
-            cell = (codes[b], *weeks[p])
+            cell, leaves = (codes[b], *weeks[p]), (codes[a], *weeks[p])
             level = load.get(cell, 0) + outside.get(cell, 0) + 1
-            if level >= peak:
-                continue
+            if level > load[leaves] + outside.get(leaves, 0):
+                continue  # the week it lands in may be no busier than the one it leaves
             if repeats is None:
                 repeats = count_repeats(values)
             after = repeats - (left == a) - (right == a)
