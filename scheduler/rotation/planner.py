@@ -89,30 +89,24 @@ class _Course:
         self.order = order
         days = [local_date(slots[i].starts_at) for i in order]
         self.weeks = [iso_week(day) for day in days]
+        # Eligible regions by language (holidays hold no session), then those with a share
+        # (see .shares): a region that joined later has none before it took part.
+        by_languages: dict[frozenset[str], int] = {}
+        for languages in {slots[i].languages for i in order}:
+            by_languages[languages] = sum(
+                1 << r for r, spec in enumerate(self.regions) if languages <= spec.languages
+            )
         holidays = request.holidays
-        lang_cache: dict[frozenset[str], int] = {}
-        since = [(r, spec.since) for r, spec in enumerate(self.regions) if spec.since is not None]
-        self.masks: list[int] = []
-        self.sharers: list[int] = []  # regions with a share of the slot (see .shares)
-        for i, day in zip(order, days, strict=True):
-            slot = slots[i]
-            if day in holidays:
-                self.masks.append(0)
-                self.sharers.append(0)
-                continue
-            mask = lang_cache.get(slot.languages)
-            if mask is None:
-                mask = 0
-                for r, spec in enumerate(self.regions):
-                    if slot.languages <= spec.languages:
-                        mask |= 1 << r
-                lang_cache[slot.languages] = mask
-            share_mask = mask
-            for r, moment in since:
-                if slot.starts_at < moment:
-                    share_mask &= ~(1 << r)
-            self.sharers.append(share_mask)
-            self.masks.append(mask)
+        self.masks: list[int] = [
+            0 if day in holidays else by_languages[slots[i].languages]
+            for i, day in zip(order, days, strict=True)
+        ]
+        self.sharers: list[int] = list(self.masks)
+        for r, spec in enumerate(self.regions):
+            if spec.since is not None:
+                for p, i in enumerate(order):
+                    if slots[i].starts_at < spec.since:
+                        self.sharers[p] &= ~(1 << r)
         # Closures: the slots whose day falls in one (days are in time order).
         for c in request.closures:
             r = self.index.get(c.region)
@@ -385,17 +379,15 @@ def _result(course: _Course) -> PlanResult:
         elif request.cohost and course.hosts[p] is not None and not course.co_masks[p]:
             host_code = course.codes[course.hosts[p]]
             problems.append((p, 1, _problem(request, course, i, COHOST, host_code)))
-    codes = course.codes
-    by_slot: dict[int, tuple[str | None, str | None]] = {}
+    # Locked and cancelled slots keep what they have; the others get the plan's regions.
+    name: dict[int | None, str | None] = dict(enumerate(course.codes))
+    name[None] = None
+    hosts = [s.host for s in slots]
+    cohosts = [s.cohost for s in slots]
     for p, i in enumerate(course.order):
-        if course.locked[p]:
-            by_slot[i] = (slots[i].host, slots[i].cohost)
-        else:
-            h, c = course.hosts[p], course.cohosts[p]
-            by_slot[i] = (None if h is None else codes[h], None if c is None else codes[c])
-    assignments = tuple(
-        [Assignment(s.key, *by_slot.get(i, (s.host, s.cohost))) for i, s in enumerate(slots)]
-    )
+        if not course.locked[p]:
+            hosts[i], cohosts[i] = name[course.hosts[p]], name[course.cohosts[p]]
+    assignments = tuple(map(Assignment, [s.key for s in slots], hosts, cohosts))
     problems.sort(key=lambda x: x[:2])
     return PlanResult(assignments=assignments, problems=tuple(x[2] for x in problems))
 
