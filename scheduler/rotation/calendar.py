@@ -32,6 +32,8 @@ def finnish_holidays(years: Iterable[int]) -> dict[date, str]:
 
 def local_date(moment: datetime) -> date:
     """The date of ``moment`` on a Helsinki wall calendar."""
+    if moment.tzinfo is HELSINKI:  # already on Helsinki time: astimezone would change nothing
+        return moment.date()
     return moment.astimezone(HELSINKI).date()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date
+from functools import lru_cache
 
 from .calendar import local_date
 from .model import HELSINKI, Closure, RegionSpec, Slot
@@ -62,25 +63,9 @@ def eligible_hosts(
     )
 
 
-def _language_list(languages: Iterable[str]) -> str:
+@lru_cache(maxsize=64)
+def _language_list(languages: frozenset[str]) -> str:
     return " and ".join(f"{_LANGUAGE_NAMES.get(x, x)} ({x})" for x in sorted(languages))
-
-
-def _why(
-    region: RegionSpec, slot: Slot, closures: tuple[Closure, ...], holidays: Collection[date]
-) -> str:
-    reason = ineligibility_reason(region, slot, closures, holidays)
-    if reason == HOLIDAY:
-        return "the day is a public holiday"
-    if reason == CLOSURE:
-        day = local_date(slot.starts_at)
-        spans = [c for c in closures if c.region == region.code and c.start <= day <= c.end]
-        c = min(spans, key=lambda c: (c.start, c.end))
-        return f"closed from {c.start.isoformat()} to {c.end.isoformat()}"
-    if reason == LANGUAGE:
-        missing = slot.languages - region.languages
-        return f"does not serve {_language_list(missing)}"
-    return "is the host of this session"
 
 
 def describe_no_region(
@@ -100,8 +85,35 @@ def describe_no_region(
     verb = "host" if role == "host" else "co-host"
     if not regions:
         return f"No region can {verb} the session on {when}: the course has no regions."
+    day = start.date()
+    covering = tuple(c for c in closures if c.start <= day <= c.end)  # only these can matter
+    reasons = _reasons(tuple(regions), slot.languages, covering, day in holidays, host)
+    return f"No region can {verb} the session on {when}: {reasons}."
+
+
+@lru_cache(maxsize=1024)
+def _reasons(
+    regions: tuple[RegionSpec, ...],
+    languages: frozenset[str],
+    closures: tuple[Closure, ...],
+    holiday: bool,
+    host: str | None,
+) -> str:
+    """Why each region is out of a session (the rules of :func:`ineligibility_reason`), given
+    the closures covering its day; cached, as a course's sessions mostly share their reasons."""
     parts = []
     for region in sorted(regions, key=lambda r: r.code):
-        why = "is the host of this session" if region.code == host else None
-        parts.append(f"{region.code} {why or _why(region, slot, closures, holidays)}")
-    return f"No region can {verb} the session on {when}: " + "; ".join(parts) + "."
+        spans = [c for c in closures if c.region == region.code]
+        if region.code == host:
+            why = "is the host of this session"
+        elif holiday:
+            why = "the day is a public holiday"
+        elif spans:
+            c = min(spans, key=lambda c: (c.start, c.end))
+            why = f"closed from {c.start.isoformat()} to {c.end.isoformat()}"
+        elif not languages <= region.languages:
+            why = f"does not serve {_language_list(languages - region.languages)}"
+        else:
+            why = "is the host of this session"
+        parts.append(f"{region.code} {why}")
+    return "; ".join(parts)

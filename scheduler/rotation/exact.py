@@ -56,19 +56,35 @@ def repeats_lower_bound(
     for p in range(1, n):
         if forced[p] >= 0 and forced[p] == forced[p - 1]:
             adjacent[forced[p]] = adjacent.get(forced[p], 0) + 1
+    peaks, frees = _stretches(allowed, max(counts, default=-1) + 1)
     total = 0
     for r, c in counts.items():
-        peak = free = stretch = 0
-        for p in range(n + 1):
-            if p < n and allowed[p] >> r & 1:
-                stretch += 1
-            elif stretch:
-                peak += (stretch + 1) // 2
-                free += stretch // 2 + 1
-                stretch = 0
+        peak, free = peaks[r], frees[r]
         runs = min(c, peak) if c <= free else peak - (c - free)
         total += max(0, c - runs, adjacent.get(r, 0))
     return total
+
+
+def _stretches(allowed: list[int], size: int) -> tuple[list[int], list[int]]:
+    """Per region below ``size``, over its stretches of consecutive slots it may take (a
+    stretch of L gives at most (L + 1) // 2 runs, and takes L // 2 + 1 slots before a run must
+    merge): (peak, free), the most runs it can form and the slots it can take so."""
+    # rows[r]: the slots r may take as a bit set (through the slots of each distinct mask).
+    at: dict[int, int] = {}
+    for p, mask in enumerate(allowed):
+        if mask:
+            at[mask] = at.get(mask, 0) | 1 << p
+    rows = [0] * max(size, max((m.bit_length() for m in at), default=0))
+    for mask, slots in at.items():
+        for r in bits(mask):
+            rows[r] |= slots
+    peak, free = [0] * size, [0] * size
+    for r in range(size):
+        for stretch in format(rows[r], "b").split("0"):
+            if stretch:
+                peak[r] += (len(stretch) + 1) // 2
+                free[r] += len(stretch) // 2 + 1
+    return peak, free
 
 
 def repeat_caps(
@@ -85,61 +101,47 @@ def repeat_caps(
             allowed[p] = 1 << locked[p]
     for p in movable:
         allowed[p] = masks[p]
-    # Per region, its stretches of consecutive slots it may take: peak = most runs it can
-    # form, free = slots it can take before a run must merge.
-    size = len(counts)
-    peak, free, stretch = [0] * size, [0] * size, [0] * size
-    active = 0
-    for p in range(n + 1):
-        mask = allowed[p] if p < n else 0
-        for r in bits(active & ~mask):
-            peak[r] += (stretch[r] + 1) // 2
-            free[r] += stretch[r] // 2 + 1
-            stretch[r] = 0
-        for r in bits(mask):
-            stretch[r] += 1
-        active = mask
-
+    peak, free = _stretches(allowed, len(counts))
+    # forced(k) = max(0, k - runs(k)) grows with k: k - peak up to ``free`` slots, then by two
+    # a slot. The cap is the largest k (at most n) with forced(k) <= forced(c).
     caps = []
     for r, c in enumerate(counts):
-
-        def forced(k: int, peak: int = peak[r], free: int = free[r]) -> int:
-            runs = min(k, peak) if k <= free else peak - (k - free)
-            return max(0, k - runs)
-
-        limit = forced(c)
-        cap = c
-        while cap < n and forced(cap + 1) <= limit:
-            cap += 1
-        caps.append(cap)
+        p, f = peak[r], free[r]
+        runs = min(c, p) if c <= f else p - (c - f)
+        limit = max(0, c - runs)
+        largest = p + limit if p + limit <= f else max(f, (p + f + limit) // 2)
+        caps.append(max(c, min(n, largest)))
     return caps
 
 
 def _suffix_bounds(
     r: int, need: int, values: list[int | None], can_move: list[bool], masks: list[int]
-) -> list[list[tuple[int, int]]]:
-    """table[p][c][last]: the fewest repeats region r makes on the pairs from (p - 1, p) on
+) -> list[tuple[list[int], list[int]]]:
+    """table[p][last][c]: the fewest repeats region r makes on the pairs from (p - 1, p) on
     when it takes exactly c more of the movable positions from p on (fixed positions holding r
     count as its own), ``last`` telling whether position p - 1 holds r."""
     n = len(values)
-    after = [(INF, INF)] * (need + 1)
-    after[0] = (0, 0)
-    table: list[list[tuple[int, int]]] = [[]] * (n + 1)
-    table[n] = after
+    start = [0] + [INF] * need
+    after = (start, start)
+    table: list[tuple[list[int], list[int]]] = [after] * (n + 1)
     for p in range(n - 1, -1, -1):
         # Fixed positions holding r, and movable ones only r may take, are r's for sure.
         forced = (not can_move[p] and values[p] == r) or (can_move[p] and masks[p] == 1 << r)
-        may = forced or (can_move[p] and masks[p] >> r & 1)
-        here = []
-        for c in range(need + 1):
-            skip = INF if forced else after[c][0]
-            take = INF
-            if may:
-                rest = c if not can_move[p] else c - 1
-                if rest >= 0:
-                    take = after[rest][1]
-            here.append((min(skip, take), min(skip, take + 1 if take < INF else INF)))
-        table[p] = after = here
+        if forced or (can_move[p] and masks[p] >> r & 1):
+            off, on = after
+            # Taking position p: one of the c fewer from p + 1 on if it is movable.
+            take = [INF, *on[:need]] if can_move[p] else on
+            bumped = [t + 1 if t < INF else INF for t in take]
+            if forced:
+                after = (take, bumped)
+            else:
+                after = (
+                    [a if a < t else t for a, t in zip(off, take, strict=True)],
+                    [a if a < t else t for a, t in zip(off, bumped, strict=True)],
+                )
+        else:
+            after = (after[0], after[0])
+        table[p] = after
     return table
 
 
@@ -147,86 +149,111 @@ def fewest_repeats(values: list[int | None], movable: list[int], masks: list[int
     """Rearrange the movable slots (same counts, eligible regions only) to the fewest repeats.
     Returns False (and changes nothing) when nothing better exists or the search would be too
     large."""
+    search = _RepeatSearch(values, movable, masks)
     improved = False
-    while _fewer_repeats(values, movable, masks):
+    while search.fewer(values):
         improved = True
     return improved
 
 
-def _fewer_repeats(values: list[int | None], movable: list[int], masks: list[int]) -> bool:
-    """One arrangement with fewer repeats than ``values`` has (depth first, the current region
-    tried first at every position, states that failed remembered), or False."""
-    n = len(values)
-    can_move = [False] * n
-    for p in movable:
-        can_move[p] = True
-    target: dict[int, int] = {}
-    for p in movable:
-        target[values[p]] = target.get(values[p], 0) + 1
-    regions = sorted(target)
-    slot_of = {r: i for i, r in enumerate(regions)}
-    need = [target[r] for r in regions]
-    current = sum(1 for p in range(1, n) if values[p] is not None and values[p] == values[p - 1])
-    # Repeats still to come between fixed positions of regions that have no movable slot.
-    fixed_after = [0] * (n + 1)
-    for p in range(n - 2, -1, -1):
-        same = (
-            not can_move[p]
-            and not can_move[p + 1]
-            and values[p] is not None
-            and values[p] == values[p + 1]
-            and values[p] not in slot_of
-        )
-        fixed_after[p] = fixed_after[p + 1] + same
-    bounds = [_suffix_bounds(r, need[i], values, can_move, masks) for i, r in enumerate(regions)]
-    start = fixed_after[0] + sum(table[0][need[i]][0] for i, table in enumerate(bounds))
-    if start >= current:
-        return False
-    options_at = [
-        [r for r in bits(masks[p]) if r in slot_of] if can_move[p] else [values[p]]
-        for p in range(n)
-    ]
-    chosen: list[int | None] = [None] * n
-    failed: set[tuple] = set()
-    budget = [STATE_LIMIT]
+class _RepeatSearch:
+    """What the search needs that a rearrangement keeps: the counts, the fixed positions and
+    the per-region bounds (computed once however many times the search improves)."""
 
-    def bound(p: int, r: int | None, have: list[int]) -> int:
-        total = fixed_after[p]
-        for j, table in enumerate(bounds):
-            total += table[p + 1][need[j] - have[j]][regions[j] == r]
-        return total
-
-    def search(p: int, last: int | None, reps: int, have: list[int]) -> bool:
-        if p == n:
-            return True
-        key = (p, last, reps, tuple(have))
-        if key in failed or budget[0] <= 0:
-            return False
-        budget[0] -= 1
-        options = options_at[p]
-        if can_move[p] and len(options) > 1:
-            here = values[p]
-            options = sorted(
-                options, key=lambda x: (x != here, have[slot_of[x]] - need[slot_of[x]])
+    def __init__(self, values: list[int | None], movable: list[int], masks: list[int]) -> None:
+        n = len(values)
+        can_move = [False] * n
+        for p in movable:
+            can_move[p] = True
+        target: dict[int, int] = {}
+        for p in movable:
+            target[values[p]] = target.get(values[p], 0) + 1
+        regions = sorted(target)
+        slot_of = {r: i for i, r in enumerate(regions)}
+        need = [target[r] for r in regions]
+        # Repeats still to come between fixed positions of regions that have no movable slot.
+        fixed_after = [0] * (n + 1)
+        for p in range(n - 2, -1, -1):
+            same = (
+                not can_move[p]
+                and not can_move[p + 1]
+                and values[p] is not None
+                and values[p] == values[p + 1]
+                and values[p] not in slot_of
             )
-        for r in options:
-            i = slot_of.get(r) if can_move[p] else None
-            if i is not None:
-                if have[i] >= need[i]:
-                    continue
-                have[i] += 1
-            reps2 = reps + int(r is not None and r == last)
-            if reps2 + bound(p, r, have) < current:
-                chosen[p] = r
-                if search(p + 1, r, reps2, have):
-                    return True
-            if i is not None:
-                have[i] -= 1
-        failed.add(key)
-        return False
+            fixed_after[p] = fixed_after[p + 1] + same
+        self.movable = movable
+        self.can_move = can_move
+        self.regions = regions
+        self.slot_of = slot_of
+        self.need = need
+        self.fixed_after = fixed_after
+        self.bounds = [
+            _suffix_bounds(r, need[i], values, can_move, masks) for i, r in enumerate(regions)
+        ]
+        self.options_at = [
+            [r for r in bits(masks[p]) if r in slot_of] if can_move[p] else [values[p]]
+            for p in range(n)
+        ]
 
-    if not search(0, None, 0, [0] * len(regions)):
-        return False
-    for p in movable:
-        values[p] = chosen[p]
-    return True
+    def fewer(self, values: list[int | None]) -> bool:
+        """One arrangement with fewer repeats than ``values`` has (depth first, the current
+        region tried first at every position, states that failed remembered), or False."""
+        n = len(values)
+        can_move, regions, slot_of = self.can_move, self.regions, self.slot_of
+        need, fixed_after, bounds, options_at = (
+            self.need,
+            self.fixed_after,
+            self.bounds,
+            self.options_at,
+        )
+        current = sum(
+            1 for p in range(1, n) if values[p] is not None and values[p] == values[p - 1]
+        )
+        start = fixed_after[0] + sum(table[0][0][need[i]] for i, table in enumerate(bounds))
+        if start >= current:
+            return False
+        chosen: list[int | None] = [None] * n
+        failed: set[tuple] = set()
+        budget = [STATE_LIMIT]
+
+        def bound(p: int, r: int | None, have: list[int]) -> int:
+            total = fixed_after[p]
+            for j, table in enumerate(bounds):
+                total += table[p + 1][regions[j] == r][need[j] - have[j]]
+            return total
+
+        def search(p: int, last: int | None, reps: int, have: list[int]) -> bool:
+            if p == n:
+                return True
+            key = (p, last, reps, tuple(have))
+            if key in failed or budget[0] <= 0:
+                return False
+            budget[0] -= 1
+            options = options_at[p]
+            if can_move[p] and len(options) > 1:
+                here = values[p]
+                options = sorted(
+                    options, key=lambda x: (x != here, have[slot_of[x]] - need[slot_of[x]])
+                )
+            for r in options:
+                i = slot_of.get(r) if can_move[p] else None
+                if i is not None:
+                    if have[i] >= need[i]:
+                        continue
+                    have[i] += 1
+                reps2 = reps + int(r is not None and r == last)
+                if reps2 + bound(p, r, have) < current:
+                    chosen[p] = r
+                    if search(p + 1, r, reps2, have):
+                        return True
+                if i is not None:
+                    have[i] -= 1
+            failed.add(key)
+            return False
+
+        if not search(0, None, 0, [0] * len(regions)):
+            return False
+        for p in self.movable:
+            values[p] = chosen[p]
+        return True

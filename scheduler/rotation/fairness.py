@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import itertools
 import math
+from bisect import insort
+from collections import Counter
 from functools import lru_cache
+from heapq import heapify, heapreplace
 
 EPS = 1e-9
 INF = math.inf
@@ -42,17 +45,17 @@ def exchange_gain(counts: list[int], share: list[float], v: int, u: int) -> int:
     """+1 if moving one session from ``v`` to ``u`` brings the counts closer to the shares
     (the larger of the two deviations shrinks, or it ties and the smaller shrinks), 0 if the
     pair of deviations stays the same, -1 if it gets worse."""
-    old = _pair(abs(counts[v] - share[v]), abs(counts[u] - share[u]))
-    new = _pair(abs(counts[v] - 1 - share[v]), abs(counts[u] + 1 - share[u]))
-    if new[0] < old[0] - EPS or (abs(new[0] - old[0]) <= EPS and new[1] < old[1] - EPS):
+    a, b = abs(counts[v] - share[v]), abs(counts[u] - share[u])
+    old_high, old_low = (a, b) if a >= b else (b, a)
+    a, b = abs(counts[v] - 1 - share[v]), abs(counts[u] + 1 - share[u])
+    new_high, new_low = (a, b) if a >= b else (b, a)
+    if new_high < old_high - EPS:
         return 1
-    if abs(new[0] - old[0]) <= EPS and abs(new[1] - old[1]) <= EPS:
-        return 0
-    return -1
-
-
-def _pair(a: float, b: float) -> tuple[float, float]:
-    return (a, b) if a >= b else (b, a)
+    if abs(new_high - old_high) > EPS:
+        return -1
+    if new_low < old_low - EPS:
+        return 1
+    return 0 if abs(new_low - old_low) <= EPS else -1
 
 
 def max_deviation(counts: list[int], share: list[float]) -> float:
@@ -70,6 +73,7 @@ class Witness:
         self.size = size
         self.take: dict[int, list[int]] = {}
         self.held: dict[int, int] = {}  # mask -> regions taking at least one slot of it
+        self._masks: list[int] = []  # the keys of ``take``, ascending
         self._out: list[int] | None = None
 
     def add(self, mask: int, region: int, amount: int = 1) -> None:
@@ -77,17 +81,28 @@ class Witness:
         if row is None:
             row = self.take[mask] = [0] * self.size
             self.held[mask] = 0
+            insort(self._masks, mask)
         before = row[region]
         row[region] = after = before + amount
         if not before or not after:
-            self._out = None
+            out = self._out
             if after:
                 self.held[mask] |= 1 << region
+                if out is not None:
+                    out[region] |= mask
             else:
                 self.held[mask] &= ~(1 << region)
+                if out is not None:
+                    # Only this region's edges change: recompute them alone.
+                    edges = 0
+                    for m, r in self.take.items():
+                        if r[region]:
+                            edges |= m
+                    out[region] = edges
 
     def out_edges(self) -> list[int]:
-        """out[x]: regions that could take one of the slots ``x`` now takes."""
+        """out[x]: regions that could take one of the slots ``x`` now takes (kept up to date
+        as slots move; callers only read it)."""
         if self._out is None:
             out = [0] * self.size
             for mask, row in self.take.items():
@@ -122,7 +137,7 @@ class Witness:
         """Move one slot along each hop of ``chain``: the first region takes one slot fewer,
         the last one more, the ones between the same."""
         for x, y in itertools.pairwise(chain):
-            for mask in sorted(self.take):
+            for mask in self._masks:
                 row = self.take[mask]
                 if row[x] and mask >> y & 1:
                     self.add(mask, x, -1)
@@ -140,9 +155,7 @@ def lex_optimal_counts(
     size = len(locked)
     counts = list(locked)
     witness = Witness(size)
-    groups: dict[int, int] = {}
-    for mask in masks:
-        groups[mask] = groups.get(mask, 0) + 1
+    groups = Counter(masks)
     # Greedy start: most constrained groups first, each slot to the neediest region.
     for mask in sorted(groups, key=lambda m: (len(bits(m)), m)):
         members = bits(mask)
@@ -150,14 +163,18 @@ def lex_optimal_counts(
             witness.add(mask, members[0], groups[mask])
             counts[members[0]] += groups[mask]
             continue
+        # The neediest (largest share - count, lowest index on a tie) first, one at a time.
+        need = [(counts[x] - share[x], x) for x in members]
+        heapify(need)
+        given = dict.fromkeys(members, 0)
         for _ in range(groups[mask]):
-            r, need = -1, 0.0
-            for x in members:
-                gap = share[x] - counts[x]
-                if r < 0 or gap > need:
-                    r, need = x, gap
-            witness.add(mask, r)
+            r = need[0][1]
+            given[r] += 1
             counts[r] += 1
+            heapreplace(need, (counts[r] - share[r], r))
+        for r, amount in given.items():
+            if amount:
+                witness.add(mask, r, amount)
     improve_counts(counts, witness, share)
     return counts, witness
 
@@ -178,14 +195,25 @@ def improve_counts(
         out = witness.out_edges()
         order = sorted(range(size), key=lambda r: (target[r] - counts[r], r))
         moved = False
+        # The deviations now, with one session less and with one more (as exchange_gain).
+        now = [abs(c - t) for c, t in zip(counts, target, strict=True)]
+        less = [abs(c - 1 - t) for c, t in zip(counts, target, strict=True)]
+        more = [abs(c + 1 - t) for c, t in zip(counts, target, strict=True)]
         for v in order:
             if not out[v] or (lo is not None and counts[v] <= lo[v]):
                 continue
             gainers = 0
+            v_now, v_less = now[v], less[v]
             for u in reversed(order):
                 if u == v or (hi is not None and counts[u] >= hi[u]):
                     continue
-                if exchange_gain(counts, target, v, u) > 0:
+                # exchange_gain(counts, target, v, u) > 0, inlined: this is the inner loop.
+                u_now, u_more = now[u], more[u]
+                old_high, old_low = (v_now, u_now) if v_now >= u_now else (u_now, v_now)
+                new_high, new_low = (v_less, u_more) if v_less >= u_more else (u_more, v_less)
+                if new_high < old_high - EPS or (
+                    abs(new_high - old_high) <= EPS and new_low < old_low - EPS
+                ):
                     gainers |= 1 << u
             if not gainers:
                 continue

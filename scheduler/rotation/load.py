@@ -41,7 +41,10 @@ class _Duties:
     def __init__(self, courses: list[Any], hot: set[Cell]) -> None:
         self.courses = courses
         self.cells: dict[Cell, list[tuple[int, int, int]]] = {}
-        weeks = {(y, w) for _, y, w in hot}
+        busy: dict[tuple[int, int], set[str]] = {}  # week -> its hot regions
+        for code, y, w in hot:
+            busy.setdefault((y, w), set()).add(code)
+        nobody: set[str] = set()
         for k, course in enumerate(courses):
             for which, role in enumerate((course.host_role, course.co_role)):
                 if role is None or not role.fresh:
@@ -49,10 +52,9 @@ class _Duties:
                 values, codes, course_weeks = role.values, course.codes, course.weeks
                 for p in role.open_pos:
                     week = course_weeks[p]
-                    if week in weeks:
-                        cell = (codes[values[p]], *week)
-                        if cell in hot:
-                            self.add(cell, (k, which, p))
+                    code = codes[values[p]]
+                    if code in busy.get(week, nobody):
+                        self.add((code, *week), (k, which, p))
 
     def add(self, cell: Cell, duty: tuple[int, int, int]) -> None:
         self.cells.setdefault(cell, []).append(duty)
@@ -147,10 +149,23 @@ def _relieve(courses, duties, load, level, duty, peak, ledger=None) -> bool:
     best = None
     week_p = weeks[p]
     code_a = codes[a]
-    for q in () if ledger is not None else role.open_pos:
+    # allowed(p, b) for every b, and allowed(q, a) inlined for the open q: the inner loop.
+    takers = 0
+    for b in bits(masks[p]) if p in movable else ():
+        if allowed(p, b):
+            takers |= 1 << b
+    sharers, bit_a = course.sharers, 1 << a
+    for q in () if ledger is not None or not takers else role.open_pos:
         b = values[q]
         week_q = weeks[q]
-        if b == a or week_q == week_p or not (allowed(p, b) and allowed(q, a)):
+        if (
+            b == a
+            or week_q == week_p
+            or not takers >> b & 1
+            or not masks[q] & bit_a
+            or other[q] == a
+            or (cohosted and sharers[q] != sharers[p])
+        ):
             continue
         # The two weeks that gain a duty: b's in p's week and a's in q's week.
         gain_b = level((codes[b], *week_p)) + 1

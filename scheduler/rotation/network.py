@@ -89,7 +89,9 @@ def even_out(items: list[RoleCounts], balance: dict[str, float]) -> None:
 
     ``balance`` (by region code) already includes the items' current counts and is updated.
     """
-    edges: dict[tuple[str, str], set[int]] = {}
+    edges: dict[tuple[str, str], set[int]] = {}  # (giver, taker) -> items allowing it
+    adjacency: dict[str, set[str]] = {}  # giver -> takers, kept with ``edges``
+    in_order: dict[str, list[str]] = {}  # giver -> its takers sorted (a cache)
     item_edges: list[list[tuple[str, str]]] = []
 
     def refresh(k: int) -> None:
@@ -100,10 +102,28 @@ def even_out(items: list[RoleCounts], balance: dict[str, float]) -> None:
                 found.discard(k)
                 if not found:
                     del edges[key]
+                    a, b = key
+                    takers = adjacency[a]
+                    takers.discard(b)
+                    if not takers:
+                        del adjacency[a]
+                    in_order.pop(a, None)
         keys = [(item.codes[a], item.codes[b]) for a, b in item.moves()]
         for key in keys:
-            edges.setdefault(key, set()).add(k)
+            found = edges.get(key)
+            if found is None:
+                edges[key] = {k}
+                adjacency.setdefault(key[0], set()).add(key[1])
+                in_order.pop(key[0], None)
+            else:
+                found.add(k)
         item_edges[k] = keys
+
+    def takers_of(x: str) -> list[str]:
+        found = in_order.get(x)
+        if found is None:
+            found = in_order[x] = sorted(adjacency.get(x, ()))
+        return found
 
     for k in range(len(items)):
         item_edges.append([])
@@ -122,9 +142,6 @@ def even_out(items: list[RoleCounts], balance: dict[str, float]) -> None:
         return deltas, used
 
     for _ in range(10 * sum(sum(item.counts) for item in items) + 10):
-        adjacency: dict[str, list[str]] = {}
-        for a, b in edges:
-            adjacency.setdefault(a, []).append(b)
         chosen = None
         for v in sorted(adjacency, key=lambda c: (-balance.get(c, 0.0), c)):
             parent = {v: None}
@@ -133,7 +150,7 @@ def even_out(items: list[RoleCounts], balance: dict[str, float]) -> None:
             while frontier:
                 nxt = []
                 for x in frontier:
-                    for y in sorted(adjacency.get(x, ())):
+                    for y in takers_of(x):
                         if y not in parent:
                             parent[y] = x
                             nxt.append(y)

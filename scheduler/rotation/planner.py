@@ -23,6 +23,8 @@ Per role (hosts first; co-hosts the same way after, never the session's host):
    length) and the weeks busy in other courses relieved (:class:`~.role.Role`); finally the
    network's busiest region-weeks are lowered by moves that keep every count, or as a last
    resort hand a slot to the region furthest behind (:func:`~.load.relieve_peaks`).
+4. A network's spread: single sessions are handed from the region furthest ahead in the ledger
+   to one further behind, inside every course's rules (:func:`~.spread.narrow_spread`).
 
 Re-planning keeps every previous choice still allowed and changes as few sessions (hosts and
 co-hosts together) as it can inside the box; the ledger only breaks ties there.
@@ -35,8 +37,9 @@ it from the stored sessions).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
+from operator import itemgetter
 
 from .calendar import iso_week, local_date
 from .eligibility import describe_no_region
@@ -55,6 +58,7 @@ from .model import (
 from .network import even_out
 from .role import Role
 from .shares import COHOST_FACTOR
+from .spread import narrow_spread
 
 
 def _validate(request: PlanRequest) -> list[RegionSpec]:
@@ -85,30 +89,24 @@ class _Course:
         self.order = order
         days = [local_date(slots[i].starts_at) for i in order]
         self.weeks = [iso_week(day) for day in days]
+        # Eligible regions by language (holidays hold no session), then those with a share
+        # (see .shares): a region that joined later has none before it took part.
+        by_languages: dict[frozenset[str], int] = {}
+        for languages in {slots[i].languages for i in order}:
+            by_languages[languages] = sum(
+                1 << r for r, spec in enumerate(self.regions) if languages <= spec.languages
+            )
         holidays = request.holidays
-        lang_cache: dict[frozenset[str], int] = {}
-        since = [(r, spec.since) for r, spec in enumerate(self.regions) if spec.since is not None]
-        self.masks: list[int] = []
-        self.sharers: list[int] = []  # regions with a share of the slot (see .shares)
-        for i, day in zip(order, days, strict=True):
-            slot = slots[i]
-            if day in holidays:
-                self.masks.append(0)
-                self.sharers.append(0)
-                continue
-            mask = lang_cache.get(slot.languages)
-            if mask is None:
-                mask = 0
-                for r, spec in enumerate(self.regions):
-                    if slot.languages <= spec.languages:
-                        mask |= 1 << r
-                lang_cache[slot.languages] = mask
-            share_mask = mask
-            for r, moment in since:
-                if slot.starts_at < moment:
-                    share_mask &= ~(1 << r)
-            self.sharers.append(share_mask)
-            self.masks.append(mask)
+        self.masks: list[int] = [
+            0 if day in holidays else by_languages[slots[i].languages]
+            for i, day in zip(order, days, strict=True)
+        ]
+        self.sharers: list[int] = list(self.masks)
+        for r, spec in enumerate(self.regions):
+            if spec.since is not None:
+                for p, i in enumerate(order):
+                    if slots[i].starts_at < spec.since:
+                        self.sharers[p] &= ~(1 << r)
         # Closures: the slots whose day falls in one (days are in time order).
         for c in request.closures:
             r = self.index.get(c.region)
@@ -122,30 +120,29 @@ class _Course:
         self.locked = locked
         self.keep = request.keep_previous
         n = len(self.order)
-        self.fixed_hosts = [self.idx(slots[i].host) for i in self.order]
-        self.fixed_cohosts = [self.idx(slots[i].cohost) for i in self.order]
+        number = self.index.get  # None (no region) stays None
+        self.fixed_hosts = [number(slots[i].host) for i in order]
+        self.fixed_cohosts = [number(slots[i].cohost) for i in order]
         self.hosts: list[int | None] = [None] * n
         self.cohosts: list[int | None] = [None] * n
         self.host_role: Role | None = None
         self.co_role: Role | None = None
         self.co_masks: list[int] = [0] * n
 
-    def loads(self, by_week: dict[tuple[int, int], dict[str, int]]) -> list[list[int]] | None:
+    def loads(self, duties: _WeekDuties) -> list[tuple[int, ...]] | None:
         """Duties per slot and region in other courses that week (None when there are none):
-        the request's ``weekly_load`` and ``by_week`` (week → region code → duties)."""
+        the request's ``weekly_load`` and those of the courses placed before this one."""
         outside = self.request.weekly_load
-        if not outside and not by_week:
+        if not outside and not duties.rows:
             return None
-        codes = self.codes
-        empty: dict[str, int] = {}
-        out = []
-        for week in self.weeks:
-            here = by_week.get(week, empty)
-            out.append([here.get(c, 0) for c in codes])
+        pick, rows, empty = duties.picker(self.codes), duties.rows, duties.empty
+        out = [pick(rows.get(week, empty)) for week in self.weeks]
         if outside:
-            for row, (y, w) in zip(out, self.weeks, strict=True):
-                for r, c in enumerate(codes):
-                    row[r] += outside.get((c, y, w), 0)
+            codes = self.codes
+            out = [
+                tuple(x + outside.get((c, y, w), 0) for x, c in zip(row, codes, strict=True))
+                for row, (y, w) in zip(out, self.weeks, strict=True)
+            ]
         return out
 
     def host_role_for(self) -> Role:
@@ -231,17 +228,50 @@ def _center(role: Role, balance: Mapping[str, float], own: list[int], factor: fl
     return out
 
 
-def _add_duties(load: dict, by_week: dict, course: _Course, values: list[int | None]) -> None:
-    codes, weeks = course.codes, course.weeks
-    for p, r in enumerate(values):
-        if r is not None:
-            code, week = codes[r], weeks[p]
-            key = (code, *week)
-            load[key] = load.get(key, 0) + 1
-            here = by_week.get(week)
-            if here is None:
-                here = by_week[week] = {}
-            here[code] = here.get(code, 0) + 1
+class _WeekDuties:
+    """The duties of the courses placed so far: per week, a row of counts by the network's
+    region number (every code of the network, sorted). Each course reads its regions' columns
+    with one ``itemgetter``: this runs for every role of every course."""
+
+    def __init__(self, courses: list[_Course]) -> None:
+        codes = sorted({code for course in courses for code in course.codes})
+        self.number = {code: i for i, code in enumerate(codes)}
+        self.empty = [0] * len(codes)
+        self.rows: dict[tuple[int, int], list[int]] = {}
+        self._pickers: dict[tuple[str, ...], Callable[[list[int]], tuple[int, ...]]] = {}
+
+    def picker(self, codes: list[str]) -> Callable[[list[int]], tuple[int, ...]]:
+        key = tuple(codes)
+        found = self._pickers.get(key)
+        if found is None:
+            numbers = [self.number[code] for code in codes]
+            if len(numbers) > 1:
+                found = itemgetter(*numbers)
+            else:
+                found = lambda row, numbers=numbers: tuple(row[i] for i in numbers)  # noqa: E731
+            self._pickers[key] = found
+        return found
+
+    def add(self, course: _Course, values: list[int | None]) -> None:
+        """Book the course's duties (a region per slot, or None)."""
+        weeks, rows, size = course.weeks, self.rows, len(self.empty)
+        numbers = [self.number[code] for code in course.codes]
+        for p, r in enumerate(values):
+            if r is not None:
+                row = rows.get(weeks[p])
+                if row is None:
+                    row = rows[weeks[p]] = [0] * size
+                row[numbers[r]] += 1
+
+    def cells(self) -> dict[tuple[str, int, int], int]:
+        """Every region-week with a duty: (region code, ISO year, ISO week) -> duties."""
+        codes = list(self.number)
+        return {
+            (codes[i], y, w): count
+            for (y, w), row in self.rows.items()
+            for i, count in enumerate(row)
+            if count
+        }
 
 
 def _solve_roles(
@@ -249,8 +279,7 @@ def _solve_roles(
     roles: list[Role],
     balance: dict[str, float],
     factor: float,
-    load: dict[tuple[str, int, int], int],
-    by_week: dict[tuple[int, int], dict[str, int]],
+    duties: _WeekDuties,
 ) -> list[list[int | None]]:
     """Counts evened out across the network, then each course placed in turn."""
     for role in roles:
@@ -262,10 +291,10 @@ def _solve_roles(
         course, role = courses[k], roles[k]
         guess = role.estimate()
         center = _center(role, balance, guess, factor) if role.replan else None
-        values = role.place(course.loads(by_week), center)
+        values = role.place(course.loads(duties), center)
         _book(balance, role, guess, factor, -1)
         _book(balance, role, role.counts(), factor, 1)
-        _add_duties(load, by_week, course, values)
+        duties.add(course, values)
         out[k] = values
     return out
 
@@ -281,15 +310,14 @@ def plan_network(
         return []
     base = dict(requests[0].balance if balance is None else balance)
     courses = [_Course(request) for request in requests]
-    load: dict[tuple[str, int, int], int] = {}
-    by_week: dict[tuple[int, int], dict[str, int]] = {}
+    duties = _WeekDuties(courses)
 
     ledger = dict(base)
     host_roles = [c.host_role_for() for c in courses]
     for course, role in zip(courses, host_roles, strict=True):
         if course.request.cohost and role.fresh:
             _foresee_cohosting(course, role, ledger)
-    hosts = _solve_roles(courses, host_roles, ledger, 1.0, load, by_week)
+    hosts = _solve_roles(courses, host_roles, ledger, 1.0, duties)
     for course, values in zip(courses, hosts, strict=True):
         course.hosts = values
 
@@ -301,10 +329,13 @@ def plan_network(
     for role in co_roles:
         if role.state is not None:
             role.state.worth = [COHOST_FACTOR] * len(role.codes)
-    cohosts = _solve_roles(co_courses, co_roles, ledger, COHOST_FACTOR, load, by_week)
+    cohosts = _solve_roles(co_courses, co_roles, ledger, COHOST_FACTOR, duties)
     for course, values in zip(co_courses, cohosts, strict=True):
         course.cohosts = values
+    load = duties.cells()
     relieve_peaks(courses, load, ledger)
+    if len(courses) > 1:  # one course alone: its ledger tie-break is even_out's
+        narrow_spread(courses, load, ledger)
     return [_result(course) for course in courses]
 
 
@@ -348,26 +379,17 @@ def _result(course: _Course) -> PlanResult:
         elif request.cohost and course.hosts[p] is not None and not course.co_masks[p]:
             host_code = course.codes[course.hosts[p]]
             problems.append((p, 1, _problem(request, course, i, COHOST, host_code)))
-    codes = course.codes
-    by_slot: dict[int, tuple[str | None, str | None]] = {}
+    # Locked and cancelled slots keep what they have; the others get the plan's regions.
+    name: dict[int | None, str | None] = dict(enumerate(course.codes))
+    name[None] = None
+    hosts = [s.host for s in slots]
+    cohosts = [s.cohost for s in slots]
     for p, i in enumerate(course.order):
-        if course.locked[p]:
-            by_slot[i] = (slots[i].host, slots[i].cohost)
-        else:
-            h, c = course.hosts[p], course.cohosts[p]
-            by_slot[i] = (None if h is None else codes[h], None if c is None else codes[c])
-    assignments = tuple(
-        [_assignment(s.key, *by_slot.get(i, (s.host, s.cohost))) for i, s in enumerate(slots)]
-    )
+        if not course.locked[p]:
+            hosts[i], cohosts[i] = name[course.hosts[p]], name[course.cohosts[p]]
+    assignments = tuple(map(Assignment, [s.key for s in slots], hosts, cohosts))
     problems.sort(key=lambda x: x[:2])
     return PlanResult(assignments=assignments, problems=tuple(x[2] for x in problems))
-
-
-def _assignment(key: int, host: str | None, cohost: str | None) -> Assignment:
-    """An Assignment without the frozen dataclass's slow __init__ (thousands per plan)."""
-    made = object.__new__(Assignment)
-    made.__dict__.update(key=key, host=host, cohost=cohost)
-    return made
 
 
 def _problem(request: PlanRequest, course: _Course, i: int, role: str, host: str | None) -> Problem:

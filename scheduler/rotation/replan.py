@@ -8,6 +8,8 @@ with Bellman-Ford on the graph of regions (a handful of nodes), so every step st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .fairness import INF, bits
 
 Cost = tuple[float, int, tuple]
@@ -23,7 +25,7 @@ def keep_assign(
     lo: list[int],
     hi: list[int],
     share: list[float],
-    loads: list[list[int]] | None,
+    loads: Sequence[Sequence[int]] | None,
     avoid: list[int | None] | None = None,
 ) -> bool:
     """Fill ``values`` at ``open_pos`` (``counts`` holds the locked counts and is updated).

@@ -15,6 +15,8 @@ box allows (:func:`~.replan.keep_assign`); removing a repeat may not cost a furt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .exact import fewest_repeats, repeat_caps, repeats_lower_bound
 from .fairness import Witness, fairness_box, lex_optimal_counts
 from .network import RoleCounts
@@ -79,7 +81,7 @@ class Role:
         """How many regions an open slot may go to, on average (0 with none open)."""
         if not self.open_pos:
             return 0.0
-        return sum(bin(self.masks[p]).count("1") for p in self.open_pos) / len(self.open_pos)
+        return sum(self.masks[p].bit_count() for p in self.open_pos) / len(self.open_pos)
 
     @property
     def fresh(self) -> bool:
@@ -106,7 +108,9 @@ class Role:
                 out[v] += 1
         return out
 
-    def place(self, loads: list[list[int]] | None, center: list[float] | None) -> list[int | None]:
+    def place(
+        self, loads: Sequence[Sequence[int]] | None, center: list[float] | None
+    ) -> list[int | None]:
         """Give every open slot its region; ``center`` is where the ledger would like the
         counts (only a tie-breaker when re-planning: the counts are settled otherwise)."""
         if self.state is None:
@@ -151,7 +155,9 @@ class Role:
         if count_repeats(values) > bound:
             fewest_repeats(values, open_pos, masks)
 
-    def _keep_previous(self, loads: list[list[int]] | None, center: list[float] | None) -> bool:
+    def _keep_previous(
+        self, loads: Sequence[Sequence[int]] | None, center: list[float] | None
+    ) -> bool:
         """Re-plan changing as few slots as the fairness box allows; False if the box can't be
         reached from the previous plan (then the role is planned afresh)."""
         state = self.state

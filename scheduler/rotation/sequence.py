@@ -11,6 +11,8 @@ courses without adding repeats.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .fairness import Witness, bits, exchange_gain
 
 
@@ -19,7 +21,7 @@ def fill_in_order(
     todo: list[int],
     masks: list[int],
     witness: Witness,
-    loads: list[list[int]] | None,
+    loads: Sequence[Sequence[int]] | None,
     prev: list[int | None] | None,
 ) -> None:
     """Give every position in ``todo`` (ascending) a region, using up the witness exactly."""
@@ -30,9 +32,12 @@ def fill_in_order(
         for r, k in enumerate(row):
             quota[r] += k
     eligible_left = [0] * size
+    groups: dict[int, int] = {}
     for p in todo:
-        for r in bits(masks[p]):
-            eligible_left[r] += 1
+        groups[masks[p]] = groups.get(masks[p], 0) + 1
+    for mask, count in groups.items():
+        for r in bits(mask):
+            eligible_left[r] += count
     positive = 0
     for r, k in enumerate(quota):
         if k:
@@ -50,18 +55,21 @@ def fill_in_order(
             out = witness.out_edges()
         while grown:
             grown = False
-            for x in range(size):
-                if not feasible >> x & 1 and out[x] & feasible:
+            for x in bits(positive & ~feasible):  # only regions holding slots pass one on
+                if out[x] & feasible:
                     feasible |= 1 << x
                     grown = True
         candidates = bits(mask & feasible)
-        left = values[p - 1] if p > 0 else None
-        right = values[p + 1] if p + 1 < n else None
-        if right is None and p + 1 < n and len(bits(masks[p + 1])) == 1:
-            right = bits(masks[p + 1])[0]  # the next slot has no choice: treat it as set
         if len(candidates) == 1:
             choice = candidates[0]
         else:
+            left = values[p - 1] if p > 0 else None
+            right = None
+            if p + 1 < n:
+                right = values[p + 1]
+                following = masks[p + 1]
+                if right is None and following and not following & (following - 1):
+                    right = following.bit_length() - 1  # the next slot has no choice: as set
             choice = _choose(p, candidates, left, right, quota, eligible_left, loads, prev)
         if row[choice]:
             witness.add(mask, choice, -1)
@@ -85,20 +93,15 @@ def _choose(
     right: int | None,
     quota: list[int],
     eligible_left: list[int],
-    loads: list[list[int]] | None,
+    loads: Sequence[Sequence[int]] | None,
     prev: list[int | None] | None,
 ) -> int:
     """The region for position ``p``: no repeat with a neighbour if possible, then the previous
     plan's region, then (among regions within one session of the most urgent) the least loaded
     that week, then the most urgent, then the lowest code."""
-    fewest = 3
-    pool: list[int] = []
-    for r in candidates:
-        rep = (r == left) + (r == right)
-        if rep < fewest:
-            fewest, pool = rep, [r]
-        elif rep == fewest:
-            pool.append(r)
+    # The fewest repeats with the neighbours: with none possible, every candidate is a
+    # neighbour's region and repeats once (or it is the one candidate, both neighbours').
+    pool = [r for r in candidates if r != left and r != right] or list(candidates)
     if len(pool) == 1:
         return pool[0]
     if prev is not None and prev[p] in pool:
@@ -108,14 +111,16 @@ def _choose(
     for r in pool[1:]:
         if quota[r] * eb > qb * eligible_left[r]:
             best, qb, eb = r, quota[r], eligible_left[r]
-    load = loads[p] if loads else None
-    choice, choice_key = best, None
+    if not loads:
+        return best
+    load = loads[p]
+    choice, choice_key = best, (load[best], -qb / eb, best)
     for r in pool:
         qr, er = quota[r], eligible_left[r]
-        near = (qr + 1) * eb >= qb * er
-        key = (not near, load[r] if load else 0, -qr / er, r)
-        if choice_key is None or key < choice_key:
-            choice, choice_key = r, key
+        if (qr + 1) * eb >= qb * er:  # within one session of the most urgent
+            key = (load[r], -qr / er, r)
+            if key < choice_key:
+                choice, choice_key = r, key
     return choice
 
 
@@ -210,10 +215,16 @@ def fix_repeats(
         return found
 
     def around(p: int, v: int) -> int:
+        """Repeats on the two pairs touching p if p held v."""
+        if old is None:  # the fast path of the common case, planning from scratch
+            return (p > 0 and values[p - 1] == v) + (p + 1 < n and values[p + 1] == v)
         return rep(p, value(p - 1), v) + rep(p + 1, v, value(p + 1))
 
     for _ in range(2 * n + 2):
         best = None
+        where: dict[int | None, list[int]] = {}  # region -> its movable slots, in time order
+        for k in movable:
+            where.setdefault(values[k], []).append(k)
         for i in range(1, n):
             a = values[i]
             if not rep(i, values[i - 1], a):
@@ -232,8 +243,8 @@ def fix_repeats(
                     here = around(j, b) - around(j, a)  # what the swap does at j
                     if here >= 2:
                         continue
-                    for k in movable:
-                        if values[k] != b or not masks[k] >> a & 1 or abs(k - j) <= 1:
+                    for k in where.get(b, ()):
+                        if not masks[k] >> a & 1 or abs(k - j) <= 1:
                             continue
                         change = here + around(k, a) - around(k, b)
                         if change >= 0:
@@ -258,7 +269,7 @@ def spread_load(
     values: list[int | None],
     movable: list[int],
     masks: list[int],
-    loads: list[list[int]],
+    loads: Sequence[Sequence[int]],
 ) -> None:
     """Swap the regions of two slots when that lowers the load of other courses in the weeks
     concerned without adding a back-to-back repeat. Counts don't change, so neither does
@@ -269,18 +280,13 @@ def spread_load(
     for p in movable:
         where.setdefault(values[p], []).append(p)
 
-    def no_new_repeat(j: int, a: int, k: int, b: int) -> bool:
-        """Would giving j (now a) region b and k (now b) region a add a repeat?"""
-        if abs(j - k) == 1:  # an adjacent pair trades places: only the outer pairs change
-            lo, hi = min(j, k), max(j, k)
-            left = values[lo - 1] if lo > 0 else None
-            right = values[hi + 1] if hi + 1 < n else None
-            before = (left == values[lo]) + (values[hi] == right)
-            return (left == values[hi]) + (values[lo] == right) <= before
-        nj = (values[j - 1] if j > 0 else None, values[j + 1] if j + 1 < n else None)
-        nk = (values[k - 1] if k > 0 else None, values[k + 1] if k + 1 < n else None)
-        before = nj.count(a) + nk.count(b)
-        return nj.count(b) + nk.count(a) <= before
+    def adjacent_ok(j: int, k: int) -> bool:
+        """May the neighbours j and k trade regions? Only the outer pairs change."""
+        lo, hi = min(j, k), max(j, k)
+        left = values[lo - 1] if lo > 0 else None
+        right = values[hi + 1] if hi + 1 < n else None
+        before = (left == values[lo]) + (values[hi] == right)
+        return (left == values[hi]) + (values[lo] == right) <= before
 
     for j in movable:
         a = values[j]
@@ -289,24 +295,36 @@ def spread_load(
         if not here:
             continue
         options = []
+        bit = 1 << a
         for b in bits(masks[j]):
             if b == a or row[b] >= here:
                 continue
-            base = row[b] - here
+            base = here - row[b]
             for k in where.get(b, ()):
-                if masks[k] >> a & 1:
-                    gain = base + loads[k][a] - loads[k][b]
+                if masks[k] & bit:
+                    other = loads[k]
+                    gain = other[a] - other[b] - base
                     if gain < 0:
                         options.append((gain, k, b))
-        best = None
-        for gain, k, b in sorted(options):
-            if no_new_repeat(j, a, k, b):
-                best = (gain, b, k)
-                break
-        if best is not None:
-            _, b, k = best
+        if not options:
+            continue
+        options.sort()
+        left = values[j - 1] if j > 0 else None
+        right = values[j + 1] if j + 1 < n else None
+        for _, k, b in options:
+            # Giving j (now a) region b and k (now b) region a may not add a repeat.
+            if abs(j - k) == 1:
+                if not adjacent_ok(j, k):
+                    continue
+            else:
+                before_k = values[k - 1] if k > 0 else None
+                after_k = values[k + 1] if k + 1 < n else None
+                before = (left == a) + (right == a) + (before_k == b) + (after_k == b)
+                if (left == b) + (right == b) + (before_k == a) + (after_k == a) > before:
+                    continue
             values[j], values[k] = b, a
             where[a].remove(j)
             where[a].append(k)
             where[b].remove(k)
             where[b].append(j)
+            break
