@@ -36,8 +36,10 @@ it from the stored sessions).
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import pairwise
 from operator import itemgetter
 
@@ -308,6 +310,29 @@ def plan_network(
     courses' counts are evened out across the network within each course's own fairness."""
     if not requests:
         return []
+    with _cycle_collector_paused():
+        return _plan_network(requests, balance)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """A national plan allocates some hundred thousand short-lived tuples and lists, which
+    set off the cyclic garbage collector again and again, and each full pass walks the whole
+    input (12,000 sessions): about a seventh of the time. Reference counting frees what the
+    plan leaves behind; the collector is paused for the call and resumed after it, if it was
+    running."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
+def _plan_network(
+    requests: Sequence[PlanRequest], balance: Mapping[str, float] | None
+) -> list[PlanResult]:
     base = dict(requests[0].balance if balance is None else balance)
     courses = [_Course(request) for request in requests]
     duties = _WeekDuties(courses)
