@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections import Counter
 from dataclasses import replace
@@ -237,6 +238,19 @@ def test_weekly_load_breaks_ties_and_network_planning_spreads_it() -> None:
     assert clashes == 0
     assert Counter(hosts(second)) == {"03": 4, "05": 4, "14": 4}
     assert repeats(hosts(second)) == 0
+
+
+def test_network_planning_leaves_the_garbage_collector_as_it_found_it() -> None:
+    request = course(monday_10(date(2027, 1, 4)), 6)
+    assert gc.isenabled()
+    plan_network([request])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        plan_network([request])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_eligibility_helpers() -> None:
