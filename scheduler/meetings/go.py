@@ -153,12 +153,8 @@ def participant_target(
     """The application of a personal link and its course's target; None for an unknown link."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    token_hash = hash_token(token)
-
-    def read() -> tuple[ParticipantRow, GoTarget] | None:
-        row = _BY_TOKEN.one({"token_hash": token_hash, "now": now, "soon": now + window})
-        if row is None:
-            return None
-        return ParticipantRow(*row[:4]), _target(row[4:])
-
-    return recently_read(("go-token", token_hash, window), read)
+    # Read every time, never kept in memory: the row holds the participant's name.
+    row = _BY_TOKEN.one({"token_hash": hash_token(token), "now": now, "soon": now + window})
+    if row is None:
+        return None
+    return ParticipantRow(*row[:4]), _target(row[4:])
