@@ -9,9 +9,9 @@ applications, swap requests, translation requests, closures, materials and open-
 counts; then signs in as a planner of region 05 and as an administrator and prints, for each,
 the number of SQL statements, the page size and the median time of GET /planner (in-process
 test client, so the figure is the application's own cost), both rendered from the data (as
-after any committed change) and from the process's cache (as until the next one). It repeats the measurement after
-doubling the history (300 more courses that ended a year earlier) to show that neither the
-statements nor the page grow with it.
+after any committed change) and from the process's cache (as until the next one). It repeats
+the measurement after doubling the history (300 more courses that ended a year earlier) to
+show that neither the statements nor the page grow with it.
 """
 
 from __future__ import annotations
