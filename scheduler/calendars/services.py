@@ -10,8 +10,8 @@ reads the sessions as plain rows in one more query and writes them with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import cached_property
+from datetime import date, datetime, timedelta
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -92,10 +92,13 @@ def feed_window(now: datetime | None = None) -> tuple[datetime, datetime]:
     size follows the window, never the length of the network's history."""
     today = (now or utcnow()).astimezone(HELSINKI).date()
     config = current_app.config
-    return day_bounds(
-        today - timedelta(days=config["CALENDAR_PAST_DAYS"]),
-        today + timedelta(days=config["CALENDAR_FUTURE_DAYS"]),
-    )
+    return _window(today, config["CALENDAR_PAST_DAYS"], config["CALENDAR_FUTURE_DAYS"])
+
+
+@lru_cache(maxsize=16)
+def _window(today: date, past_days: int, future_days: int) -> tuple[datetime, datetime]:
+    """The same for every request of a day: worked out once (a feed's 304 is a hot path)."""
+    return day_bounds(today - timedelta(days=past_days), today + timedelta(days=future_days))
 
 
 def course_feed(course_id: int, language: str) -> Feed:
@@ -164,12 +167,18 @@ def _base_url() -> str:
 
 def feed_state(feed: Feed) -> FeedState:
     """Whether the feed exists and its ETag, from one small query (no feed is built), which
-    a process reuses for a moment while it changes nothing (calendar clients poll in herds)."""
-    key = ("feed-state", feed.query.sql, *sorted(feed.params.items()))
-    row = recently_read(key, lambda: state.run(feed.query, feed.params))
+    a process reuses for a moment while it changes nothing (calendar clients poll in herds).
+    The whole answer is reused, ETag included, so a repeated poll only looks it up."""
+    day = feed.window[0].date() if feed.window is not None else None
+    key = ("feed-state", feed.query.sql, feed.variant, feed.language, day, *feed.params.items())
+    return recently_read(key, lambda: _read_state(feed, day))
+
+
+def _read_state(feed: Feed, day: date | None) -> FeedState:
+    row = state.run(feed.query, feed.params)
     values = [FEED_VERSION, feed.variant, feed.language, _base_url()]
-    if feed.window is not None:
-        values.append(feed.window[0].date().isoformat())  # the window moves every day
+    if day is not None:
+        values.append(day.isoformat())  # the window moves every day
     values.extend("" if value is None else str(value) for value in row[1:])
     # A facilitator's own token was checked when the user was found.
     exists = True if feed.kind == "facilitator" else bool(row[0])
