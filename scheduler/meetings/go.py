@@ -4,7 +4,8 @@ At the top of the hour thousands of clients follow the Join button within a minu
 redirect needs the course's kind and meeting settings, the session whose join window is open
 and, for providers that keep a meeting row (BigBlueButton), that row's state. One query with
 two outer joins finds them all — the open session through the (course_id, ends_at) index, so
-the course's series is never loaded — and with a participant's token the application too.
+the course's series is never loaded. A participant's link costs one more seek, on the token's
+index, for the application; the course's part is the same for every joiner of the course.
 """
 
 from __future__ import annotations
@@ -103,14 +104,15 @@ def _joined(query: Any) -> Any:
 # Built and compiled once: per request only the parameters change, and the query is one
 # round trip outside any transaction (scheduler.database.FastSelect).
 _BY_COURSE = FastSelect(_joined(db.select(*_COLUMNS).where(Course.id == bindparam("course_id"))))
+# The application behind a personal link: one seek on the token's unique index.
 _BY_TOKEN = FastSelect(
-    _joined(
-        db.select(
-            Application.id, Application.status, Application.name, Application.language, *_COLUMNS
-        )
-        .join(Course, Course.id == Application.course_id)
-        .where(Application.token_hash == bindparam("token_hash"))
-    )
+    db.select(
+        Application.id,
+        Application.status,
+        Application.name,
+        Application.language,
+        Application.course_id,
+    ).where(Application.token_hash == bindparam("token_hash"))
 )
 
 
@@ -153,8 +155,12 @@ def participant_target(
     """The application of a personal link and its course's target; None for an unknown link."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    # Read every time, never kept in memory: the row holds the participant's name.
-    row = _BY_TOKEN.one({"token_hash": hash_token(token), "now": now, "soon": now + window})
+    # Read every time, never kept in memory: the row holds the participant's name. The
+    # course's target is the one every joiner of the course shares (course_target).
+    row = _BY_TOKEN.one({"token_hash": hash_token(token)})
     if row is None:
         return None
-    return ParticipantRow(*row[:4]), _target(row[4:])
+    target = course_target(row[4], now, window)
+    if target is None:
+        return None
+    return ParticipantRow(*row[:4]), target

@@ -47,14 +47,25 @@ def test_go_is_one_query_whatever_the_series(
     assert queries == [] and fast_selects == [go._BY_COURSE]
 
 
-def test_participant_go_is_one_query(app, client, make_course, count_queries, fast_selects):
+def test_participant_go_reads_its_application_and_shares_the_course_target(
+    app, client, make_course, count_queries, fast_selects
+):
+    """Each click reads the application (one seek on the token's index, never kept in
+    memory); the course's target is the one every joiner of the course reuses."""
+    app.config["HOT_READ_MAX_AGE_MS"] = 60_000  # only a commit expires the course's target
     course = make_course(**CLOSED)
     only_session_now(app, course, timedelta(minutes=-5))
-    token = make_participant(app, course["id"], name="Väinö Osallistuja")
+    first = make_participant(app, course["id"], name="Väinö Osallistuja")
+    second = make_participant(app, course["id"], name="Aino Osallistuja")
     with count_queries() as queries:
-        answer = client.get(f"/join/p/{token}/go")
+        answer = client.get(f"/join/p/{first}/go")
     assert answer.status_code == 302
     assert answer.headers["Location"] == "https://meet.example.org/room-1"
+    assert queries == [] and fast_selects == [go._BY_TOKEN, go._BY_COURSE]
+    fast_selects.clear()
+    with count_queries() as queries:
+        again = client.get(f"/join/p/{second}/go")
+    assert again.status_code == 302
     assert queries == [] and fast_selects == [go._BY_TOKEN]
 
 
