@@ -456,7 +456,16 @@ def hammer(url: str, headers: dict[str, str], seconds: float, expect: int) -> Fi
     return figures
 
 
-def drive(base: str, network: Network, run: Run, *, seconds: int, rounds: int, smoke: bool) -> None:
+def drive(
+    base: str,
+    network: Network,
+    run: Run,
+    *,
+    seconds: int,
+    rounds: int,
+    smoke: bool,
+    only: tuple[str, ...] = (),
+) -> None:
     """Each page in `rounds` slices, each right after a slice of /healthz of the same length:
     the page's ratio is the median of the slice pairs' ratios, so a machine whose speed
     drifts (other people's work) moves both sides of every pair alike."""
@@ -465,6 +474,8 @@ def drive(base: str, network: Network, run: Run, *, seconds: int, rounds: int, s
     reference = PAGES[0]
     slice_seconds = max(1, round(seconds / rounds))
     for page in PAGES[1:]:
+        if only and not any(part in page.name for part in only):
+            continue
         headers = {"Cookie": cookie} if page.staff else {}
         if page.conditional:
             headers["If-None-Match"] = get(base + targets[page.name])[1].get("etag", "")
@@ -583,6 +594,12 @@ def main() -> int:
     parser.add_argument("--courses", type=int, default=None, help="generated courses per copy")
     parser.add_argument("--no-http", action="store_true", help="only queries and sizes")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="drive only the pages whose name contains this (repeatable; queries: all pages)",
+    )
     args = parser.parse_args()
     courses = SMOKE_COURSES if args.smoke and args.courses is None else args.courses
     if not args.no_http and not args.smoke and shutil.which("wrk") is None:
@@ -615,6 +632,7 @@ def main() -> int:
                         seconds=args.seconds,
                         rounds=args.rounds,
                         smoke=args.smoke,
+                        only=tuple(args.only),
                     )
                 run.load_after = os.getloadavg()[0]
         runs.append(run)
