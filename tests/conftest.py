@@ -26,6 +26,7 @@ from scheduler.courses.serialize import course_json
 from scheduler.database import init_db
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
+from tests.notify.fake_gateway import FakeGateway
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 KEEP_TABLES = {"region", "alembic_version"}
@@ -334,7 +335,6 @@ SMS_TOKEN = "gateway-test-token"
 
 @pytest.fixture
 def gateway() -> Iterator[Any]:
-    from tests.notify.fake_gateway import FakeGateway
 
     with FakeGateway(token=SMS_TOKEN) as fake:
         yield fake

@@ -14,7 +14,7 @@ from scheduler.enrolment.models import Application
 from scheduler.enrolment.tokens import assign_new_token, short_code
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
-from tests.conftest import PASSWORD, Staff, course_payload
+from tests.conftest import KEEP_TABLES, PASSWORD, Staff, course_payload
 
 
 @dataclass
@@ -401,7 +401,6 @@ def bodies(network: Network, values: dict[str, Any]) -> dict[tuple[str, str], di
 
 def snapshot(app: Any) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table the tests fill (regions and the schema version stay)."""
-    from tests.conftest import KEEP_TABLES
 
     with app.app_context():
         return {

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, assert_accessible
+from tests.meetings.helpers import make_participant, only_session_now
 
 FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
@@ -84,8 +85,6 @@ def test_a_failing_camera_says_what_to_do(browser, live_server):
 
 def test_join_and_personal_pages_link_to_the_check(app, client, make_course):
     from datetime import timedelta
-
-    from tests.meetings.helpers import make_participant, only_session_now
 
     course = make_course()
     only_session_now(app, course, timedelta(minutes=5))

@@ -12,7 +12,8 @@ from scheduler.enrolment.models import Application
 from scheduler.enrolment.tokens import personal_token
 from scheduler.extensions import db
 from scheduler.i18n import HELSINKI
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -154,9 +155,6 @@ def test_apply_and_withdraw_with_the_keyboard_alone(app, page, live_server, cour
 def test_selection_page_has_no_axe_violations(
     page, axe, live_server, client, make_user, course, language
 ):
-    from tests.browser.conftest import sign_in
-    from tests.conftest import PASSWORD
-
     client.post(
         f"/api/v1/courses/{course['id']}/applications",
         json={

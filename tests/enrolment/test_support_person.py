@@ -11,7 +11,7 @@ from scheduler.enrolment.models import Application, SupportPerson
 from scheduler.enrolment.tokens import assign_new_token, personal_token, short_code
 from scheduler.extensions import db
 from scheduler.notify.models import OutboxMessage
-from tests.enrolment.conftest import count_rows
+from tests.enrolment.conftest import application_payload, count_rows
 from tests.enrolment.test_privacy import _end_course
 
 SUPPORT = {
@@ -70,7 +70,6 @@ def _problems(response, language: str = "fi") -> dict:
 def test_bad_contact_details_are_422_in_the_users_language(
     client, closed_course, changes, field, finnish
 ):
-    from tests.enrolment.conftest import application_payload
 
     course = closed_course()
     url = f"/api/v1/courses/{course['id']}/applications"

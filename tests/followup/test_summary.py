@@ -8,6 +8,7 @@ import pytest
 from scheduler.extensions import db
 from scheduler.followup.models import FeedbackAnswer
 from scheduler.followup.summary import MIN_ANSWERS, hidden_regions
+from tests.conftest import PASSWORD
 
 
 def _answers(app, course_id: int, region: str | None, count: int, **values) -> None:
@@ -107,7 +108,6 @@ def test_summary_permissions(app, client, make_user, make_course):
 
 
 def test_summary_page_shows_fewer_than_5(app, client, make_user, make_course):
-    from tests.conftest import PASSWORD
 
     course = make_course(regions=["03", "05"])
     _answers(app, course["id"], "05", 5, free_text="Kiva")

@@ -12,7 +12,7 @@ import pytest
 from scheduler.extensions import db
 from scheduler.hosting.planning import plan_course
 from scheduler.hosting.services import load_course
-from tests.hosting.conftest import sessions_of
+from tests.hosting.conftest import local_day, sessions_of
 from tests.hosting.test_pages import sign_in, text
 
 PERIOD = "from=2027-01-01&to=2027-12-31"
@@ -43,7 +43,6 @@ def test_trade_page_in_both_languages(client, trade, planners, language, words):
 
 
 def test_summary_names_who_is_behind_and_ahead(client, make_course, planners, rows, app):
-    from tests.hosting.conftest import local_day
 
     course = make_course(planner=planners["03"], first_session="2027-03-02T10:00", sessions=9)
     first = local_day(course["sessions"][0]["starts_at"])

@@ -6,6 +6,7 @@ import pytest
 
 from scheduler.dbtypes import utcnow
 from tests.hosting.conftest import local_day
+from tests.meetings.helpers import place_session
 
 
 def report(client, staff, start="2027-01-01", end="2027-12-31"):
@@ -105,8 +106,6 @@ def test_report_permissions(client, make_user):
 def test_future_sessions_are_never_counted_as_hosted(app, client, make_course, planners):
     """Two sessions held (moved into the past), two still to come: hosted 2, planned 2."""
     from datetime import timedelta
-
-    from tests.meetings.helpers import place_session
 
     course = make_course(planner=planners["03"], sessions=4, regions=["03"])
     ids = [s["id"] for s in course["sessions"]]
