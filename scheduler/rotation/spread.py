@@ -2,149 +2,443 @@
 
 The ledger's exchanges (:mod:`.network`) even the balances out on the counts, before the
 sessions are placed; placing them, the co-hosts and the relief of busy weeks move a few counts
-again. This last pass hands single sessions from a region ahead in the ledger to one further
-behind (by more than the session is worth), the region furthest ahead first, then to the one
-furthest behind: such a move never widens the spread (max - min balance) and always lowers the
-sum of squared balances, so the pass ends.
+again. This last pass changes the host or co-host of single sessions between a region far from
+the middle of the ledger and one on the other side of it, and keeps a change only when it
+narrows the spread (max - min balance) or, leaving it the same, lowers the sum of squared
+balances: the pass ends.
 
-A move stays inside everything the planner promises: only roles planned from scratch, and
-there only co-hosting or the hosting of courses without co-hosts (a host change would move the
-co-hosts' shares); the counts stay inside the course's box and repeat caps; the new region is
-eligible, not the session's host, adds no back-to-back repeat, and the role's repeats stay at
-the lower bound for the new counts (so still the fewest); the week it lands in is no busier
-than the week it leaves, so neither the busiest week nor the average load per duty grows.
+Handing a session over moves two balances by a whole step (1 for hosting, 1/2 for co-hosting),
+so steps alone leave the balances apart by their fractions: once every region is within half a
+session of the others, nothing more moves. The fractions move with the co-host shares: a host
+never co-hosts its own session, so who hosts a session of a co-hosted course decides who shares
+its co-hosting. The pass therefore also hands such a session's hosting to another region
+(swapping host and co-host when that region co-hosts it), and pairs two changes in opposite
+directions between the same two regions (a gives b a hosted session in one course, b gives a a
+co-hosted one in another) whose steps differ by a fraction of a session.
+
+Every change stays inside everything the planner promises: only courses planned from scratch
+(a host changes only where the co-hosts are planned from scratch too); the host counts stay
+inside the course's box and repeat caps; the co-host counts inside theirs and, once a host
+change moved the co-host shares, within one of the new shares (so inside the box whatever the
+best reachable deviation); the new regions are eligible, the host never co-hosts, no
+back-to-back repeat is added next to the slot, and each role's repeats stay at the lower bound
+for its new counts (so still the fewest). A duty may land only in a week below the network's
+busiest (a swap of host and co-host moves none), so the busiest week never grows; a region far
+behind often has busy weeks, and the rule "no busier than the week it leaves" kept it behind.
 
 Only a network of courses is narrowed: a course planned alone keeps the counts the ledger's
-exchanges chose for it. The pass moves single sessions; chains of hand-overs (a gives to b, b
-to c) were tried and found nothing more on the national benchmark: the region with room to take
-more is also the busiest one, and the rule on weekly load keeps it from taking more. An exact
-model of the balances alone (bench/rotation_exact.py), which knows no weekly load, gets the
-spread about 0.3 sessions lower.
+exchanges chose for it. An exact model of the balances alone (bench/rotation_exact.py), which
+knows no weekly load and no order of sessions, is the reference for how narrow it can get.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
 from .exact import repeats_lower_bound
-from .fairness import EPS
+from .fairness import EPS, bits
 from .sequence import count_repeats
 from .shares import COHOST_FACTOR
 
 Cell = tuple[str, int, int]
+# A change: the course's view, the slot's position, its new host and its new co-host.
+Change = tuple["_View", int, int | None, int | None]
+# Changes with the same effect on the balances, and that effect.
+Found = tuple[dict[str, float], list[Change]]
+CANDIDATES = 12  # the best-scoring effects checked in full for one pair of regions
+ALTERNATIVES = 3  # changes of one effect kept, in case the first breaks a rule
 
 
-class _Movable:
-    """One role a session may be handed over in: its course, which role, its counts."""
+class _View:
+    """One course as the pass sees it: who hosts and co-hosts each slot, the counts, and
+    which roles may change."""
 
-    def __init__(self, course: Any, role: Any, which: int) -> None:
+    def __init__(self, course: Any) -> None:
         self.course = course
-        self.role = role
-        self.step = 1.0 if which == 0 else COHOST_FACTOR
-        self.counts = role.counts()
+        host, co = course.host_role, course.co_role
+        self.codes: list[str] = course.codes
         self.index = {code: r for r, code in enumerate(course.codes)}
+        self.hosts: list[int | None] = host.values
+        self.cohosts: list[int | None] = co.values if co is not None else [None] * len(host.values)
+        # Hosts change only where nothing fixed depends on them: a co-hosted course's co-hosts
+        # must be planned from scratch too (their shares move with the host).
+        host_free = host.fresh and (co is None or co.fresh)
+        self.host_open: list[int] = host.open_pos if host_free else []
+        self.co_open: list[int] = co.open_pos if co is not None and co.fresh else []
+        self.host_counts = host.counts()
+        self.co_counts = co.counts() if co is not None else []
+        self.shifted = False  # a host change moved the co-host shares
+        self._shifts: dict[tuple[int, int, int], list[float]] = {}
+
+    def co_shift(self, p: int, old: int, new: int) -> list[float]:
+        """How each region's co-host share of slot ``p`` changes when its host goes from
+        ``old`` to ``new`` (a host is left out of its session's co-host sharers)."""
+        course = self.course
+        key = (course.sharers[p], old, new)
+        found = self._shifts.get(key)
+        if found is None:
+            weights = course.weights
+            found = [0.0] * len(weights)
+            for gone, sign in ((old, -1.0), (new, 1.0)):
+                members = bits(course.sharers[p] & ~(1 << gone))
+                total = sum(weights[r] for r in members)
+                for r in members:
+                    found[r] += sign * weights[r] / total
+            self._shifts[key] = found
+        return found
+
+
+class _Pass:
+    """What the pass changes: the courses, the network's weekly load and its ledger; and the
+    changes found between two regions, kept until a change touches one of them."""
+
+    def __init__(self, views: list[_View], load: dict[Cell, int], ledger: dict[str, float]):
+        self.views = views
+        self.load = load
+        self.ledger = ledger
+        self.outside: Mapping[Cell, int] = views[0].course.request.weekly_load
+        self.peak = max((self.level(cell) for cell in load), default=0)
+        self.by_region: dict[str, set[int]] = {}
+        for k, view in enumerate(views):
+            for code in view.codes:
+                self.by_region.setdefault(code, set()).add(k)
+        self._found: dict[tuple[str, str], list[Found]] = {}
+        # Pairs (giver, taker) with no change that lowers the potential: a change of either
+        # region's balance or courses touches one of their courses and clears the pair.
+        self.stuck: set[tuple[str, str]] = set()
+
+    def level(self, cell: Cell) -> int:
+        return self.load.get(cell, 0) + self.outside.get(cell, 0)
+
+    def delta(self, change: Change) -> dict[str, float]:
+        """The change in each region's balance (by code)."""
+        view, p, host, cohost = change
+        codes = view.codes
+        old_host, old_co = view.hosts[p], view.cohosts[p]
+        out: dict[str, float] = {}
+        if host != old_host:
+            if view.course.co_role is not None:
+                # A region's co-host target grows with its share: its balance falls.
+                for r, d in enumerate(view.co_shift(p, old_host, host)):
+                    if d:
+                        out[codes[r]] = -COHOST_FACTOR * d
+            out[codes[old_host]] = out.get(codes[old_host], 0.0) - 1.0
+            out[codes[host]] = out.get(codes[host], 0.0) + 1.0
+        if cohost != old_co:
+            out[codes[old_co]] = out.get(codes[old_co], 0.0) - COHOST_FACTOR
+            out[codes[cohost]] = out.get(codes[cohost], 0.0) + COHOST_FACTOR
+        return out
+
+    def _duties(self, change: Change) -> list[tuple[Cell, int]]:
+        """The region-weeks whose duties the change moves: (cell, +1 or -1)."""
+        view, p, host, cohost = change
+        codes, week = view.codes, view.course.weeks[p]
+        out: dict[Cell, int] = {}
+        for old, new in ((view.hosts[p], host), (view.cohosts[p], cohost)):
+            if old != new:
+                out[(codes[old], *week)] = out.get((codes[old], *week), 0) - 1
+                out[(codes[new], *week)] = out.get((codes[new], *week), 0) + 1
+        return [(cell, d) for cell, d in out.items() if d]
+
+    # ---------------------------------------------------------------- the rules
+
+    def allowed(self, change: Change) -> bool:
+        """Does the change keep every rule of the planner (see the module docstring)?"""
+        view, p, host, cohost = change
+        course = view.course
+        old_host, old_co = view.hosts[p], view.cohosts[p]
+        if (host, cohost) == (old_host, old_co):
+            return False
+        mask = course.masks[p]
+        if host != old_host:
+            state = course.host_role.state
+            if (
+                p not in view.host_open
+                or not mask >> host & 1
+                or view.host_counts[old_host] - 1 < state.lo[old_host]
+                or view.host_counts[host] + 1 > state.hi[host]
+            ):
+                return False
+        if course.co_role is not None and (
+            cohost is None
+            or cohost == host
+            or not mask >> cohost & 1
+            or (cohost != old_co and p not in view.co_open)
+            or (host != old_host and not view.co_open)
+        ):
+            return False
+        if any(d > 0 and self.level(cell) + d > self.peak for cell, d in self._duties(change)):
+            return False
+        shifted = view.shifted
+        undo = self.apply(change, book=False)
+        try:
+            return self._co_counts_ok(view, old_co, cohost) and self._repeats_ok(
+                view, p, host != old_host, cohost != old_co
+            )
+        finally:
+            self.apply(undo, book=False)
+            view.shifted = shifted
+
+    def _co_counts_ok(self, view: _View, old_co: int | None, cohost: int | None) -> bool:
+        """The co-host counts (already changed) inside their box, and within one of the
+        shares once a host change has moved them."""
+        co = view.course.co_role
+        if co is None:
+            return True
+        counts = view.co_counts
+        if cohost != old_co and (
+            counts[old_co] < co.state.lo[old_co] or counts[cohost] > co.state.hi[cohost]
+        ):
+            return False
+        return not view.shifted or all(
+            abs(c - s) <= 1.0 + EPS for c, s in zip(counts, co.share, strict=True)
+        )
+
+    def _repeats_ok(self, view: _View, p: int, host_moved: bool, co_moved: bool) -> bool:
+        """No repeat next to the slot in a role whose region there changed, and each role
+        touched at its lower bound of repeats (a host change also changes who may co-host)."""
+        course = view.course
+        touched = []
+        if host_moved:
+            touched.append((course.host_role, True))
+        if course.co_role is not None and (host_moved or co_moved):
+            touched.append((course.co_role, co_moved))
+        for role, moved in touched:
+            values = role.values
+            v = values[p]
+            if moved and (
+                (p > 0 and values[p - 1] == v) or (p + 1 < len(values) and values[p + 1] == v)
+            ):
+                return False
+            found = count_repeats(values)
+            if found and found > repeats_lower_bound(values, role.open_pos, role.masks):
+                return False
+        return True
+
+    # ---------------------------------------------------------------- making a change
+
+    def apply(self, change: Change, book: bool = True) -> Change:
+        """Make the change (``book``: in the ledger and the load too); returns its undoing."""
+        view, p, host, cohost = change
+        course = view.course
+        old_host, old_co = view.hosts[p], view.cohosts[p]
+        if book:
+            moved = self.delta(change)
+            for code, d in moved.items():
+                self.ledger[code] = self.ledger.get(code, 0.0) + d
+            busier = set()
+            for cell, d in self._duties(change):
+                self.load[cell] = self.load.get(cell, 0) + d
+                busier.add(cell[0])
+            self._forget(set(view.codes), busier, set(moved))
+        if host != old_host:
+            if course.co_role is not None:
+                share = course.co_role.share
+                for r, d in enumerate(view.co_shift(p, old_host, host)):
+                    share[r] += d
+                course.co_masks[p] = course.masks[p] & ~(1 << host)
+                view.shifted = True
+            view.hosts[p] = host
+            view.host_counts[old_host] -= 1
+            view.host_counts[host] += 1
+        if cohost != old_co:
+            view.cohosts[p] = cohost
+            view.co_counts[old_co] -= 1
+            view.co_counts[cohost] += 1
+        return (view, p, old_host, old_co)
+
+    def _forget(self, course: set[str], busier: set[str], moved: set[str]) -> None:
+        """Drop what a change made stale: the changes found between two regions of its course
+        or into a region whose weekly load changed, and the stuck pairs of those or of a
+        region whose balance moved."""
+
+        def stale(pair: tuple[str, str]) -> bool:
+            return (pair[0] in course and pair[1] in course) or pair[1] in busier
+
+        self._found = {pair: found for pair, found in self._found.items() if not stale(pair)}
+        self.stuck = {
+            pair
+            for pair in self.stuck
+            if not stale(pair) and pair[0] not in moved and pair[1] not in moved
+        }
+
+    # ---------------------------------------------------------------- finding changes
+
+    def changes(self, giver: str, taker: str) -> list[Found]:
+        """The changes at one slot that hand a duty from ``giver`` to ``taker``, grouped by
+        their effect on the balances, the least busy landing week first (cheap checks only:
+        eligibility, counts, no repeat next to the slot, weekly load)."""
+        found = self._found.get((giver, taker))
+        if found is None:
+            groups: dict[tuple, list[tuple[int, Change]]] = {}
+            for key, level, change in self._candidates(giver, taker):
+                groups.setdefault(key, []).append((level, change))
+            found = []
+            for group in groups.values():
+                group.sort(key=lambda x: x[0])
+                changes = [change for _, change in group[:ALTERNATIVES]]
+                found.append((self.delta(changes[0]), changes))
+            self._found[(giver, taker)] = found
+        return found
+
+    def _candidates(self, giver: str, taker: str) -> list[tuple[tuple, int, Change]]:
+        """(effect, level of the week it lands in, change): changes with the same effect
+        move the same balances by the same amounts."""
+        out: list[tuple[tuple, int, Change]] = []
+        peak, level = self.peak, self.level
+        for k in sorted(self.by_region[giver] & self.by_region[taker]):
+            view = self.views[k]
+            course = view.course
+            a, b = view.index[giver], view.index[taker]
+            hosts, cohosts, masks, weeks = view.hosts, view.cohosts, course.masks, course.weeks
+            sharers = course.sharers
+            n = len(hosts)
+            state, co = course.host_role.state, course.co_role
+            if (
+                view.host_open
+                and view.host_counts[a] - 1 >= state.lo[a]
+                and view.host_counts[b] + 1 <= state.hi[b]
+            ):
+                for p in view.host_open:
+                    if hosts[p] != a or not masks[p] >> b & 1:
+                        continue
+                    if (p > 0 and hosts[p - 1] == b) or (p + 1 < n and hosts[p + 1] == b):
+                        continue
+                    c = cohosts[p]
+                    if co is None:
+                        lands = level((taker, *weeks[p]))
+                        if lands < peak:
+                            out.append((("host",), lands, (view, p, b, None)))
+                    elif c == b:  # swap host and co-host: no duty moves
+                        if not (p > 0 and cohosts[p - 1] == a) and not (
+                            p + 1 < n and cohosts[p + 1] == a
+                        ):
+                            out.append((("swap", k, sharers[p]), 0, (view, p, b, a)))
+                    elif c is not None:
+                        lands = level((taker, *weeks[p]))
+                        if lands < peak:
+                            out.append((("shift", k, sharers[p]), lands, (view, p, b, c)))
+            if (
+                view.co_open
+                and view.co_counts[a] - 1 >= co.state.lo[a]
+                and view.co_counts[b] + 1 <= co.state.hi[b]
+            ):
+                co_masks = course.co_masks
+                for p in view.co_open:
+                    if cohosts[p] != a or not co_masks[p] >> b & 1:
+                        continue
+                    if (p > 0 and cohosts[p - 1] == b) or (p + 1 < n and cohosts[p + 1] == b):
+                        continue
+                    lands = level((taker, *weeks[p]))
+                    if lands < peak:
+                        out.append((("co",), lands, (view, p, hosts[p], b)))
+        return out
+
+
+class _Balances:
+    """The ledger's spread and sum of squares, and what a change would make of them."""
+
+    def __init__(self, ledger: Mapping[str, float]) -> None:
+        self.ledger = ledger
+        self.order = sorted(ledger, key=lambda c: (ledger[c], c))
+        self.squares = sum(v * v for v in ledger.values())
+        self.now = self.after({})
+
+    def after(self, delta: Mapping[str, float]) -> tuple[float, float]:
+        """(spread, sum of squared balances) after the change ``delta``."""
+        ledger = self.ledger
+        new = [ledger.get(code, 0.0) + d for code, d in delta.items()]
+        top = next((ledger[c] for c in reversed(self.order) if c not in delta), None)
+        bottom = next((ledger[c] for c in self.order if c not in delta), None)
+        rest = [v for v in (top, bottom) if v is not None]
+        spread = max(new + rest) - min(new + rest)
+        old = (ledger.get(code, 0.0) for code in delta)
+        squares = self.squares + sum(v * v - u * u for v, u in zip(new, old, strict=True))
+        return spread, squares
+
+    def better(self, delta: Mapping[str, float]) -> tuple[float, float] | None:
+        """The potential after ``delta`` when it is lower than now, else None."""
+        spread, squares = self.after(delta)
+        was_spread, was_squares = self.now
+        if spread < was_spread - EPS or (
+            spread <= was_spread + EPS and squares < was_squares - EPS
+        ):
+            return spread, squares
+        return None
 
 
 def narrow_spread(courses: list[Any], load: dict[Cell, int], ledger: dict[str, float]) -> None:
-    """Hand sessions over until neither the region furthest ahead nor the one furthest behind
-    can move. ``load`` (every duty of these courses per region-week) and ``ledger`` (the
-    network's balances by region code) are kept up to date."""
-    outside: Mapping[Cell, int] = courses[0].request.weekly_load
-    by_region: dict[str, list[_Movable]] = {}
-    for course in courses:
-        for which, role in enumerate((course.host_role, course.co_role)):
-            if role is None or not role.fresh or (which == 0 and course.co_role is not None):
-                continue
-            item = _Movable(course, role, which)
-            for code in course.codes:
-                by_region.setdefault(code, []).append(item)
-    if not by_region:
+    """Change hosts and co-hosts of single sessions while a region far from the middle of the
+    ledger can move closer to the others. ``load`` (every duty of these courses per
+    region-week) and ``ledger`` (the network's balances by region code) are kept up to date."""
+    views = [_View(c) for c in courses if c.host_role is not None]
+    views = [v for v in views if v.host_open or v.co_open]
+    if not views:
         return
+    state = _Pass(views, load, ledger)
     for _ in range(4 * sum(len(c.order) for c in courses)):
-        ranked = sorted(by_region, key=lambda c: (ledger.get(c, 0.0), c))
-        if not (
-            _move(ranked[-1], by_region, ledger, load, outside, giver=True)
-            or _move(ranked[0], by_region, ledger, load, outside, giver=False)
-        ):
+        if not _step(state):
             return
 
 
-def _move(end, by_region, ledger, load, outside, giver: bool) -> bool:
-    """Hand one session from ``end`` (giver) to the furthest-behind region that may take it,
-    or to ``end`` (taker) from the furthest-ahead region that may give one. True if done."""
-    balance = ledger.get(end, 0.0)
-    best = None
-    for item in by_region[end]:
-        role, course, counts, step = item.role, item.course, item.counts, item.step
-        lo, hi = role.state.lo, role.state.hi
-        here = item.index[end]
-        partners = []
-        for r, code in enumerate(course.codes):
-            gap = balance - ledger.get(code, 0.0) if giver else ledger.get(code, 0.0) - balance
-            if r == here or gap <= step + EPS:
+def _step(state: _Pass) -> bool:
+    """One change (or pair) for the region furthest from the middle that can move closer."""
+    ledger = state.ledger
+    balances = _Balances(ledger)
+    ranked = [c for c in balances.order if c in state.by_region]
+    middle = ledger[ranked[len(ranked) // 2]]
+    for end in sorted(ranked, key=lambda c: -abs(ledger[c] - middle)):
+        high = ledger[end] > middle
+        for partner in ranked if high else ranked[::-1]:
+            giver, taker = (end, partner) if high else (partner, end)
+            if ledger[giver] - ledger[taker] <= EPS:
+                break
+            if (giver, taker) in state.stuck:
                 continue
-            a, b = (here, r) if giver else (r, here)
-            if counts[a] - 1 >= lo[a] and counts[b] + 1 <= hi[b]:
-                partners.append((ledger.get(code, 0.0) if giver else -ledger.get(code, 0.0), r))
-        if not partners:
-            continue
-        found = _slot(item, partners, here, giver, load, outside)
-        if found is not None and (best is None or found[0] < best[0]):
-            best = (found[0], item, found[1], found[2], found[3])
-    if best is None:
+            if _improve(state, balances, giver, taker):
+                return True
+            state.stuck.add((giver, taker))
+    return False
+
+
+def _improve(state: _Pass, balances: _Balances, giver: str, taker: str) -> bool:
+    """Make the change, or pair of changes (one each way), between ``giver`` and ``taker``
+    that lowers the potential most. True if one was made."""
+    forth = state.changes(giver, taker)
+    if not forth:
         return False
-    _, item, p, a, b = best
-    role, course = item.role, item.course
-    codes, week = course.codes, course.weeks[p]
-    role.values[p] = b
-    item.counts[a] -= 1
-    item.counts[b] += 1
-    old, new = (codes[a], *week), (codes[b], *week)
-    load[old] -= 1
-    load[new] = load.get(new, 0) + 1
-    ledger[codes[a]] = ledger.get(codes[a], 0.0) - item.step
-    ledger[codes[b]] = ledger.get(codes[b], 0.0) + item.step
+    back = state.changes(taker, giver)
+    scored = []
+    for delta, changes in forth:
+        found = balances.better(delta)
+        if found is not None:
+            scored.append((found, (changes,)))
+        for back_delta, back_changes in back:
+            if delta[giver] + back_delta[giver] >= -EPS:
+                continue  # the giver must end lower
+            both = dict(delta)
+            for code, d in back_delta.items():
+                both[code] = both.get(code, 0.0) + d
+            found = balances.better(both)
+            if found is not None:
+                scored.append((found, (changes, back_changes)))
+    scored.sort(key=lambda x: x[0])
+    return any(
+        _make(state, picked)
+        for _, options in scored[:CANDIDATES]
+        for picked in itertools.product(*options)
+    )
+
+
+def _make(state: _Pass, changes: tuple[Change, ...]) -> bool:
+    """Make the changes in turn if each keeps every rule after the ones before it."""
+    undo: list[Change] = []
+    for change in changes:
+        if not state.allowed(change):
+            for back in reversed(undo):
+                state.apply(back)
+            return False
+        undo.append(state.apply(change))
     return True
-
-
-def _slot(item, partners, here, giver, load, outside):
-    """The best slot of the role for the move: (key, position, from, to), or None."""
-    role, course = item.role, item.course
-    values, masks, codes, weeks = role.values, role.masks, course.codes, course.weeks
-    n = len(values)
-    repeats = None
-    bounds: dict[tuple[int, int], int] = {}
-    best = None
-    for rank, r in sorted(partners):
-        a, b = (here, r) if giver else (r, here)
-        for p in role.open_pos:
-            if values[p] != a or not masks[p] >> b & 1:
-                continue
-            left = values[p - 1] if p > 0 else None
-            right = values[p + 1] if p + 1 < n else None
-            if b in (left, right):
-                continue  # a new back-to-back repeat
-            cell, leaves = (codes[b], *weeks[p]), (codes[a], *weeks[p])
-            level = load.get(cell, 0) + outside.get(cell, 0) + 1
-            if level > load[leaves] + outside.get(leaves, 0):
-                continue  # the week it lands in may be no busier than the one it leaves
-            if repeats is None:
-                repeats = count_repeats(values)
-            after = repeats - (left == a) - (right == a)
-            if after:
-                bound = bounds.get((a, b))
-                if bound is None:
-                    counts = dict(enumerate(item.counts))
-                    counts[a] -= 1
-                    counts[b] += 1
-                    bound = repeats_lower_bound(values, role.open_pos, masks, counts)
-                    bounds[(a, b)] = bound
-                if after > bound:
-                    continue
-            key = (rank, level, p)
-            if best is None or key < best[0]:
-                best = (key, p, a, b)
-        if best is not None:
-            return best  # the partners are in order: the first that may move is the best
-    return best
