@@ -23,8 +23,10 @@ Per role (hosts first; co-hosts the same way after, never the session's host):
    length) and the weeks busy in other courses relieved (:class:`~.role.Role`); finally the
    network's busiest region-weeks are lowered by moves that keep every count, or as a last
    resort hand a slot to the region furthest behind (:func:`~.load.relieve_peaks`).
-4. A network's spread: single sessions are handed from the region furthest ahead in the ledger
-   to one further behind, inside every course's rules (:func:`~.spread.narrow_spread`).
+4. A network's spread: single sessions change hands (or host and co-host swap) between a region
+   far from the middle of the ledger and one on the other side, alone or in pairs whose steps
+   differ by a fraction (a co-host's share depends on who hosts), inside every course's rules
+   and below the busiest week (:func:`~.spread.narrow_spread`).
 
 Re-planning keeps every previous choice still allowed and changes as few sessions (hosts and
 co-hosts together) as it can inside the box; the ledger only breaks ties there.

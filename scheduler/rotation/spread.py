@@ -228,11 +228,12 @@ class _Pass:
             moved = self.delta(change)
             for code, d in moved.items():
                 self.ledger[code] = self.ledger.get(code, 0.0) + d
-            busier = set()
+            full = set()  # regions with a week that reaches the peak or leaves it
             for cell, d in self._duties(change):
                 self.load[cell] = self.load.get(cell, 0) + d
-                busier.add(cell[0])
-            self._forget(set(view.codes), busier, set(moved))
+                if self.level(cell) - (d > 0) == self.peak - 1:
+                    full.add(cell[0])
+            self._forget(set(view.codes), full, set(moved))
         if host != old_host:
             if course.co_role is not None:
                 share = course.co_role.share
@@ -249,13 +250,13 @@ class _Pass:
             view.co_counts[cohost] += 1
         return (view, p, old_host, old_co)
 
-    def _forget(self, course: set[str], busier: set[str], moved: set[str]) -> None:
+    def _forget(self, course: set[str], full: set[str], moved: set[str]) -> None:
         """Drop what a change made stale: the changes found between two regions of its course
-        or into a region whose weekly load changed, and the stuck pairs of those or of a
-        region whose balance moved."""
+        or into a region with a week that reached the peak or left it, and the stuck pairs of
+        those or of a region whose balance moved."""
 
         def stale(pair: tuple[str, str]) -> bool:
-            return (pair[0] in course and pair[1] in course) or pair[1] in busier
+            return (pair[0] in course and pair[1] in course) or pair[1] in full
 
         self._found = {pair: found for pair, found in self._found.items() if not stale(pair)}
         self.stuck = {
@@ -287,7 +288,11 @@ class _Pass:
         """(effect, level of the week it lands in, change): changes with the same effect
         move the same balances by the same amounts."""
         out: list[tuple[tuple, int, Change]] = []
-        peak, level = self.peak, self.level
+        peak, load, outside = self.peak, self.load, self.outside
+
+        def level(cell: Cell) -> int:
+            return load.get(cell, 0) + outside.get(cell, 0)
+
         for k in sorted(self.by_region[giver] & self.by_region[taker]):
             view = self.views[k]
             course = view.course
@@ -301,8 +306,8 @@ class _Pass:
                 and view.host_counts[a] - 1 >= state.lo[a]
                 and view.host_counts[b] + 1 <= state.hi[b]
             ):
-                for p in view.host_open:
-                    if hosts[p] != a or not masks[p] >> b & 1:
+                for p in [p for p in view.host_open if hosts[p] == a]:
+                    if not masks[p] >> b & 1:
                         continue
                     if (p > 0 and hosts[p - 1] == b) or (p + 1 < n and hosts[p + 1] == b):
                         continue
@@ -326,8 +331,8 @@ class _Pass:
                 and view.co_counts[b] + 1 <= co.state.hi[b]
             ):
                 co_masks = course.co_masks
-                for p in view.co_open:
-                    if cohosts[p] != a or not co_masks[p] >> b & 1:
+                for p in [p for p in view.co_open if cohosts[p] == a]:
+                    if not co_masks[p] >> b & 1:
                         continue
                     if (p > 0 and cohosts[p - 1] == b) or (p + 1 < n and cohosts[p + 1] == b):
                         continue
