@@ -34,6 +34,7 @@ knows no weekly load and no order of sessions, is the reference for how narrow i
 from __future__ import annotations
 
 import itertools
+from bisect import insort
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,6 +70,9 @@ class _View:
         self.co_open: list[int] = co.open_pos if co is not None and co.fresh else []
         self.host_counts = host.counts()
         self.co_counts = co.counts() if co is not None else []
+        # The open positions each region holds, in order (kept up to date by _Pass.apply).
+        self.hosted_by = _held(self.hosts, self.host_open, len(self.codes))
+        self.cohosted_by = _held(self.cohosts, self.co_open, len(self.codes))
         self.shifted = False  # a host change moved the co-host shares
         self._shifts: dict[tuple[int, int, int], list[float]] = {}
 
@@ -88,6 +92,14 @@ class _View:
                     found[r] += sign * weights[r] / total
             self._shifts[key] = found
         return found
+
+
+def _held(values: list[int | None], open_pos: list[int], size: int) -> list[list[int]]:
+    held: list[list[int]] = [[] for _ in range(size)]
+    for p in open_pos:
+        if values[p] is not None:
+            held[values[p]].append(p)
+    return held
 
 
 class _Pass:
@@ -244,10 +256,14 @@ class _Pass:
             view.hosts[p] = host
             view.host_counts[old_host] -= 1
             view.host_counts[host] += 1
+            view.hosted_by[old_host].remove(p)
+            insort(view.hosted_by[host], p)
         if cohost != old_co:
             view.cohosts[p] = cohost
             view.co_counts[old_co] -= 1
             view.co_counts[cohost] += 1
+            view.cohosted_by[old_co].remove(p)
+            insort(view.cohosted_by[cohost], p)
         return (view, p, old_host, old_co)
 
     def _forget(self, course: set[str], full: set[str], moved: set[str]) -> None:
@@ -306,7 +322,7 @@ class _Pass:
                 and view.host_counts[a] - 1 >= state.lo[a]
                 and view.host_counts[b] + 1 <= state.hi[b]
             ):
-                for p in [p for p in view.host_open if hosts[p] == a]:
+                for p in view.hosted_by[a]:
                     if not masks[p] >> b & 1:
                         continue
                     if (p > 0 and hosts[p - 1] == b) or (p + 1 < n and hosts[p + 1] == b):
@@ -331,7 +347,7 @@ class _Pass:
                 and view.co_counts[b] + 1 <= co.state.hi[b]
             ):
                 co_masks = course.co_masks
-                for p in [p for p in view.co_open if cohosts[p] == a]:
+                for p in view.cohosted_by[a]:
                     if not co_masks[p] >> b & 1:
                         continue
                     if (p > 0 and cohosts[p - 1] == b) or (p + 1 < n and cohosts[p + 1] == b):
@@ -409,17 +425,22 @@ def _step(state: _Pass) -> bool:
 
 
 def _improve(state: _Pass, balances: _Balances, giver: str, taker: str) -> bool:
-    """Make the change, or pair of changes (one each way), between ``giver`` and ``taker``
-    that lowers the potential most. True if one was made."""
+    """Make the change between ``giver`` and ``taker`` that lowers the potential most, or,
+    when no single change does, the best pair of changes (one each way; pairs are looked
+    for only then, which keeps the pass cheap). True if one was made."""
     forth = state.changes(giver, taker)
     if not forth:
         return False
-    back = state.changes(taker, giver)
-    scored = []
+    singles = []
     for delta, changes in forth:
         found = balances.better(delta)
         if found is not None:
-            scored.append((found, (changes,)))
+            singles.append((found, (changes,)))
+    if _make_best(state, singles):
+        return True
+    back = state.changes(taker, giver)
+    pairs = []
+    for delta, changes in forth:
         for back_delta, back_changes in back:
             if delta[giver] + back_delta[giver] >= -EPS:
                 continue  # the giver must end lower
@@ -428,7 +449,12 @@ def _improve(state: _Pass, balances: _Balances, giver: str, taker: str) -> bool:
                 both[code] = both.get(code, 0.0) + d
             found = balances.better(both)
             if found is not None:
-                scored.append((found, (changes, back_changes)))
+                pairs.append((found, (changes, back_changes)))
+    return _make_best(state, pairs)
+
+
+def _make_best(state: _Pass, scored: list[tuple[tuple[float, float], tuple]]) -> bool:
+    """Make the first of the best-scoring options that keeps every rule."""
     scored.sort(key=lambda x: x[0])
     return any(
         _make(state, picked)
