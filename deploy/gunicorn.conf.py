@@ -23,8 +23,10 @@ worker_class = "sync"
 timeout = 30
 graceful_timeout = 30
 # Restart workers now and then so memory stays flat (pending join counts are written first).
-max_requests = 20000
-max_requests_jitter = 2000
+# Rarely: a worker takes about 1.5 s of CPU to start, and at the top of the hour, with 2,000
+# requests a second, a restart every 20,000 requests cost 7 % of the CPU and the Join's p99.
+max_requests = 500000
+max_requests_jitter = 50000
 
 logger_class = "scheduler.logs.GunicornLogger"
 accesslog = "-"
