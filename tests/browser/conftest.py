@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,3 +70,17 @@ def sign_in(page: Any, base: str, email: str, password: str) -> None:
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("button[type=submit]")
+
+
+def wait_until_true(page: Any, expression: str, timeout: float = 15.0) -> None:
+    """Poll a JavaScript expression from the test until it is truthy.
+
+    Playwright's ``wait_for_function`` re-evaluates its predicate with ``eval`` inside the page
+    when the first check is false, which the pages' Content Security Policy rightly forbids;
+    ``page.evaluate`` goes through the DevTools protocol, which the policy does not govern.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.05)

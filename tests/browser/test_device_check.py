@@ -5,11 +5,12 @@ in Finnish and Swedish, and the "what to do" help opens when a step fails."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, assert_accessible
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, assert_accessible, wait_until_true
 from tests.meetings.helpers import make_participant, only_session_now
 
 FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
@@ -45,14 +46,12 @@ def test_device_check_with_fake_devices(media_browser, axe, live_server, languag
         assert_accessible(axe, page)
 
         press(page, "#camera-button")
-        page.wait_for_function(
-            "() => document.getElementById('camera-preview').videoWidth > 0", timeout=15000
-        )
+        wait_until_true(page, "document.getElementById('camera-preview').videoWidth > 0")
         assert page.locator("#camera-preview").is_visible()
         assert page.locator("#camera-status.check-ok").inner_text() != ""
 
         press(page, "#mic-button")
-        page.wait_for_function("() => document.getElementById('mic-level').value > 3")
+        wait_until_true(page, "document.getElementById('mic-level').value > 3")
         assert page.locator("#mic-status.check-ok").inner_text() != ""
 
         press(page, "#sound-button")
@@ -84,8 +83,6 @@ def test_a_failing_camera_says_what_to_do(browser, live_server):
 
 
 def test_join_and_personal_pages_link_to_the_check(app, client, make_course):
-    from datetime import timedelta
-
     course = make_course()
     only_session_now(app, course, timedelta(minutes=5))
     assert 'href="/check"' in client.get(f"/join/{course['id']}").get_data(as_text=True)

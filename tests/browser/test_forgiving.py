@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, sign_in, wait_until_true
 from tests.conftest import PASSWORD
 
 
@@ -20,9 +20,7 @@ def test_focus_moves_to_the_error_summary(page, axe, live_server, make_user, lan
     page.locator("#error-summary").wait_for()
     # The focusing script is deferred: it runs once the page is parsed, which can be a moment
     # after the summary is in the DOM, so wait for the focus rather than sample it once.
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'error-summary'"
-    )
+    wait_until_true(page, "document.activeElement && document.activeElement.id === 'error-summary'")
     assert_accessible(axe, page)
 
 
