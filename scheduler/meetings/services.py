@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -279,20 +279,28 @@ def moderates(user: Any, session: Session) -> bool:
     )
 
 
-def dial_in_for(course: Course) -> DialIn | None:
+class MeetingCourse(Protocol):
+    """What the dial-in needs of a course: a Course, or a page's snapshot of one."""
+
+    id: int
+    meeting_provider: str
+
+
+def dial_in_for(course: MeetingCourse) -> DialIn | None:
     """The course's telephone dial-in (number and PIN) when BBB_DIAL_NUMBER is set."""
     return dial_in(course.id, course.meeting_provider, _config())
 
 
-def link_problem(session: Session) -> str | None:
+def link_problem(provider: str, session_id: int) -> str | None:
     """Why the join page should say "link coming" before anyone presses the button."""
-    course = session.course
-    if not provider_configured(course):
+    if provider not in configured_providers(_config()):
         return "not_configured"
-    if course.meeting_provider not in TRACKED:
+    if provider not in TRACKED:
         return None
-    link = link_for(session)
-    return "failed" if link is not None and link.state == "failed" else None
+    state = db.session.scalar(
+        db.select(MeetingLink.state).where(MeetingLink.session_id == session_id)
+    )
+    return "failed" if state == "failed" else None
 
 
 # --- the retry command --------------------------------------------------------------------------

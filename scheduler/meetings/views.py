@@ -28,13 +28,13 @@ from scheduler.accounts.auth import staff_required
 from scheduler.boundary.ids import form_reference
 from scheduler.calendars.links import course_links
 from scheduler.courses.models import Course, CourseRegion
-from scheduler.courses.services import get_course
 from scheduler.dbtypes import utcnow
 from scheduler.enrolment.tokens import find_by_token
 from scheduler.errors import NotFound
 from scheduler.extensions import db
 from scheduler.i18n import LANGUAGE_COOKIE, LANGUAGES
 from scheduler.meetings import Joiner, counting, go, services
+from scheduler.meetings.joinview import JoinCourse, join_course
 from scheduler.meetings.window import JoinSituation, join_situation
 
 bp = Blueprint("meetings", __name__)
@@ -67,7 +67,7 @@ def _staff() -> Any:
     return None
 
 
-def _staff_of(course: Course) -> Any:
+def _staff_of(course: JoinCourse) -> Any:
     """Signed-in staff of a participating region (or an admin) may join any course."""
     user = _staff()
     if user is None:
@@ -87,7 +87,7 @@ def _use_language(preferred: str | None) -> None:
 
 
 def _page(
-    course: Course | None,
+    course: JoinCourse | None,
     *,
     status: int = 200,
     notice: str | None = None,
@@ -111,7 +111,7 @@ def _page(
             token=token,
         )
     if situation is not None and situation.open_session is not None and link_problem is None:
-        link_problem = services.link_problem(situation.open_session)
+        link_problem = services.link_problem(course.meeting_provider, situation.open_session.id)
     answered = request.args.get("answered") == "1"
     ask_region = (
         course is not None
@@ -140,8 +140,16 @@ def _page(
     return _private(page, status)
 
 
-def _situation(course: Course) -> JoinSituation:
-    return join_situation(course.sessions, utcnow(), _window())
+def _course(course_id: int) -> JoinCourse:
+    """The join page's snapshot of the course (scheduler.meetings.joinview)."""
+    course = join_course(course_id, utcnow(), recent=_staff() is None)
+    if course is None:
+        raise NotFound(_l("No such course."))
+    return course
+
+
+def _situation(course: JoinCourse, now: datetime | None = None) -> JoinSituation:
+    return join_situation(course.sessions, now or utcnow(), _window())
 
 
 # --- open courses (and staff of any course) ---------------------------------------------------
@@ -149,7 +157,7 @@ def _situation(course: Course) -> JoinSituation:
 
 @bp.get("/join/<int:course_id>")
 def join_open(course_id: int):
-    course = get_course(course_id)
+    course = _course(course_id)
     if course.kind == "closed" and _staff_of(course) is None:
         return _page(course, notice="closed")
     return _page(course, situation=_situation(course))
@@ -165,7 +173,7 @@ def join_open_go(course_id: int):
     if staff is not None and not (staff.is_admin or staff.region_code in _region_codes(course_id)):
         staff = None  # staff of other regions join as guests
     if target.kind == "closed" and staff is None:
-        return _page(get_course(course_id), notice="closed", status=403)
+        return _page(_course(course_id), notice="closed", status=403)
 
     def joiner(session: Any) -> Joiner:
         if staff is not None:
@@ -182,7 +190,7 @@ def join_open_go(course_id: int):
 @bp.post("/join/<int:course_id>/region")
 def answer_region(course_id: int):
     """The optional "which region are you joining from" tap; never stands in the way."""
-    course = get_course(course_id)
+    course = _course(course_id)
     target = {"course_id": course_id, "answered": "1"}
     if request.form.get("lang") in LANGUAGES:
         target["lang"] = request.form["lang"]
@@ -215,7 +223,7 @@ def _participant(token: str) -> tuple[Any, Any]:
         return None, _page(None, notice="unknown", status=404)
     _use_language(application.language)
     if application.status != "accepted":
-        course = get_course(application.course_id)
+        course = _course(application.course_id)
         status = PARTICIPANT_NOTICES.get(application.status, 404)
         return application, _page(course, notice=application.status, status=status)
     return application, None
@@ -226,7 +234,7 @@ def join_participant(token: str):
     application, refused = _participant(token)
     if refused is not None:
         return refused
-    course = get_course(application.course_id)
+    course = _course(application.course_id)
     return _page(course, situation=_situation(course), token=token)
 
 
@@ -260,14 +268,15 @@ def _go(
 ) -> Any:
     """Inside the window: make sure the meeting exists, then 302 to it. Else 409 with a page."""
     if target.session is None or target.call is None:
-        course = get_course(target.course_id)
-        situation = join_situation(course.sessions, now, _window())
-        return _page(course, situation=situation, token=token, status=409, lead="closed_now")
+        course = _course(target.course_id)
+        return _page(
+            course, situation=_situation(course, now), token=token, status=409, lead="closed_now"
+        )
     who = joiner(target.session)
     ref = services.ensure_call(target.call, now=now, known=target.link)
     url = services.join_url_for(target.call, ref, who, now=now) if ref is not None else None
     if url is None:
-        course = get_course(target.course_id)
+        course = _course(target.course_id)
         response = _page(
             course,
             situation=_situation(course),
@@ -313,7 +322,7 @@ def meeting_link_problems(course: Course) -> int:
 
 
 @bp.app_template_global("dial_in")
-def dial_in_global(course: Course) -> Any:
+def dial_in_global(course: services.MeetingCourse) -> Any:
     """The course's telephone number and PIN for the pages and messages that show a join link."""
     return services.dial_in_for(course)
 

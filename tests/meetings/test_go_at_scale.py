@@ -1,5 +1,6 @@
 """`…/go` for everyone at the top of the hour: one indexed query whatever the length of the
-series, and join counts buffered in the process instead of a write per click."""
+series, and join counts buffered in the process instead of a write per click. The join page
+before it reads the course's sessions that are not over once per process and network change."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import pytest
 from sqlalchemy import text
 
 from scheduler.database import FastSelect
+from scheduler.dbtypes import utcnow
 from scheduler.extensions import db
 from scheduler.meetings import counting, go
-from tests.meetings.helpers import make_participant, only_session_now
+from tests.meetings.helpers import make_participant, only_session_now, place_session
 
 CLOSED = {"kind": "closed", "capacity": 10, "application_deadline": "2026-12-20"}
 
@@ -90,3 +92,31 @@ def test_a_session_that_ended_or_was_cancelled_is_not_joined(app, client, make_c
     only_session_now(app, course, timedelta(minutes=-90), minutes=60)  # ended half an hour ago
     assert client.get(f"/join/{course['id']}/go").status_code == 409
     assert client.get("/join/2147483000/go").status_code == 404
+
+
+@pytest.mark.parametrize("sessions", [2, 120])
+def test_join_page_reads_the_course_once_whatever_the_series(
+    app, client, make_course, count_queries, sessions
+):
+    app.config["HOT_READ_MAX_AGE_MS"] = 60_000  # only a commit makes the network's version old
+    course = make_course(sessions=sessions, meeting={"provider": "jitsi"})
+    only_session_now(app, course, timedelta(minutes=5))
+    with count_queries() as first:
+        assert client.get(f"/join/{course['id']}").status_code == 200
+    with count_queries() as again:
+        page = client.get(f"/join/{course['id']}").get_data(as_text=True)
+    # The course's regions, and its sessions not over yet through the (course, end) index.
+    assert len(first) == 2 and "ends_at >" in first[1]
+    assert again == []
+    assert 'id="join-button"' in page
+
+
+def test_join_page_shows_a_cancelled_session_at_once(app, client, make_course):
+    app.config["HOT_READ_MAX_AGE_MS"] = 60_000
+    course = make_course(sessions=3)
+    first = only_session_now(app, course, timedelta(minutes=5))
+    assert 'id="join-button"' in client.get(f"/join/{course['id']}?lang=fi").get_data(as_text=True)
+    place_session(app, first, utcnow() + timedelta(minutes=5), status="cancelled")
+    page = client.get(f"/join/{course['id']}?lang=fi").get_data(as_text=True)
+    assert 'id="join-button"' not in page
+    assert "Peruttu:" in page
