@@ -369,9 +369,10 @@ def build_feed(feed: Feed) -> bytes:
 
 
 def built_feed(feed: Feed, state_now: FeedState) -> bytes:
-    """A duties feed from the process's derived cache (its ETag names everything the text
-    depends on), else built; other feeds are small and built every time."""
-    if feed.duties_region is None:
+    """The feed from the process's derived cache, keyed by its ETag, which names everything
+    the text depends on; else built. A participant's feeds carry their token in the join
+    links, which the ETag never names, so those are built every time."""
+    if feed.participant_token is not None:
         return build_feed(feed)
     now = utcnow()
     store = derived_cache()

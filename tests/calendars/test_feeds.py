@@ -12,8 +12,10 @@ import icalendar
 import pytest
 import vobject
 
+from scheduler import derived
 from scheduler.calendars import state
 from scheduler.courses.models import Session
+from scheduler.enrolment.tokens import assign_new_token, find_by_token
 from scheduler.extensions import db
 from tests.meetings.helpers import CLOSED, make_participant, revoke, set_status, sign_in
 
@@ -209,10 +211,14 @@ def test_conditional_path_is_one_small_query(app, client, make_course, count_que
     with count_queries() as queries:  # SQL through SQLAlchemy: none at all
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     assert queries == [] and calls == [state.COURSE]
+    with count_queries() as queries:  # the text for this ETag is kept by the process
+        assert client.get(url).status_code == 200
+    assert queries == [] and calls == [state.COURSE, state.COURSE]
+    with app.app_context():
+        derived.cache().clear()
     with count_queries() as queries:
         assert client.get(url).status_code == 200
     assert len(queries) == 1, queries  # the sessions as plain rows, after the state query
-    assert calls == [state.COURSE, state.COURSE]
 
 
 def test_polling_herd_reuses_the_state_until_this_process_commits(
@@ -391,3 +397,17 @@ def test_facilitator_feed_in_their_language_and_revocable(app, client, make_user
         assert all(e["summary"] == "Värdtur: Motionsstund" for e in events.values())
     page.post("/planner/calendars/own", data={"action": "revoke"})
     assert client.get(url).status_code == 404
+
+
+def test_a_new_personal_link_is_in_the_feed_at_once(app, client, make_course):
+    """Public feeds are kept per ETag; a participant's feed is built every time, because the
+    ETag does not name the token its join links carry."""
+    course = make_course(sessions=3, **CLOSED)
+    old = make_participant(app, course["id"])
+    assert f"/join/p/{old}" in get_feed(client, f"/calendar/p/{old}.ics").get_data(as_text=True)
+    with app.app_context():
+        application = find_by_token(old)
+        new = assign_new_token(application)
+        db.session.commit()
+    text = get_feed(client, f"/calendar/p/{new}.ics").get_data(as_text=True)
+    assert f"/join/p/{new}" in text and old not in text
