@@ -107,6 +107,7 @@ PAGES = (
     Page("rotation grid, all", "/planner/rotation?scope=all", staff=True, target=0.1),
     Page("hosting report", "/planner/reports/hosting", staff=True, target=0.1),
     Page("year report", "/reports/year", staff=True, target=0.1),
+    Page("hosting ledger", "/planner/reports/ledger", staff=True),  # issue 13's page: no target
 )
 
 

@@ -19,6 +19,7 @@ from scheduler.hosting import ledger
 from scheduler.hosting.blueprint import bp
 from scheduler.hosting.ledger_chart import balance_chart, matrix_chart
 from scheduler.i18n import HELSINKI
+from scheduler.pagecache import cached_fragment
 from scheduler.pages import form_errors
 from scheduler.web import region_name
 
@@ -42,15 +43,28 @@ def _period() -> tuple[dict[str, str], dict[str, list[str]], tuple[date, date] |
 def trade():
     """Who gave and who received: the balance per region, who hosted for whom, materials."""
     values, errors, period = _period()
-    data = ledger.trade_ledger(*period) if period else None
+    body = None
+    if period is not None:
+        # Applications, join answers and materials count too: any committed change renews it.
+        body = cached_fragment(
+            "ledger",
+            (values["from"], values["to"]),
+            lambda: _render_body(ledger.trade_ledger(*period), values),
+            any_change=True,
+        )
+    return render_template("hosting/ledger.html", body=body, values=values, errors=errors), (
+        422 if errors else 200
+    )
+
+
+def _render_body(data: ledger.TradeLedger, values: dict[str, str]) -> str:
     return render_template(
-        "hosting/ledger.html",
+        "hosting/_ledger_body.html",
         ledger=data,
         values=values,
-        errors=errors,
-        chart=balance_chart(data) if data else None,
-        matrix=matrix_chart(data) if data else None,
-    ), (422 if errors else 200)
+        chart=balance_chart(data),
+        matrix=matrix_chart(data),
+    )
 
 
 @bp.get("/planner/reports/ledger.csv")

@@ -165,3 +165,26 @@ def test_preview_shows_the_next_plan_and_saves_nothing(
     with count_queries() as queries:
         assert client.get("/planner/reports/ledger/preview").status_code == 200
     assert len(queries) == few
+
+
+def test_trade_page_is_kept_until_anything_is_committed(
+    client, make_course, planners, rows, app, count_queries
+):
+    """The ledger of a period is rendered once per process and language, then kept until any
+    committed change (it also counts applications, join answers and materials)."""
+    course = make_course(planner=planners["03"], first_session="2027-03-02T10:00", sessions=9)
+    sign_in(client, planners["03"], "fi")
+    with count_queries() as queries:
+        page = text(client.get(f"/planner/reports/ledger?{PERIOD}"))
+    rendered = len(queries)
+    assert "tasoissa" in page  # even: each region hosted its share
+    with count_queries() as queries:
+        assert text(client.get(f"/planner/reports/ledger?{PERIOD}")) == page
+    assert len(queries) <= 2 < rendered, (rendered, queries)
+    first = local_day(course["sessions"][0]["starts_at"])
+    rows.closure("14", first, first + timedelta(days=6 * 7))
+    with app.app_context():
+        plan_course(load_course(course["id"]))
+        db.session.commit()
+    again = text(client.get(f"/planner/reports/ledger?{PERIOD}"))
+    assert "Eniten jäljessä: Pohjois-Karjalan hyvinvointialue, −1 tapaamista." in again
