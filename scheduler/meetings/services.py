@@ -59,10 +59,6 @@ def _config() -> Any:
     return current_app.config
 
 
-def provider_configured(course: Course) -> bool:
-    return course.meeting_provider in configured_providers(_config())
-
-
 def backoff(attempts: int, starts_at: datetime, now: datetime) -> timedelta:
     """Doubling waits between tries, short when the session is about to start."""
     delay = min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_MAX)
@@ -72,10 +68,6 @@ def backoff(attempts: int, starts_at: datetime, now: datetime) -> timedelta:
 
 
 # --- the link row -----------------------------------------------------------------------------
-
-
-def link_for(session: Session) -> MeetingLink | None:
-    return db.session.scalar(db.select(MeetingLink).where(MeetingLink.session_id == session.id))
 
 
 def _get_or_create_link(session_id: int, course_id: int, provider: str) -> MeetingLink:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from scheduler.accounts.auth import staff_required
 from scheduler.boundary.ids import form_reference
 from scheduler.calendars.links import course_links
-from scheduler.courses.models import Course, CourseRegion
+from scheduler.courses.models import Course
 from scheduler.dbtypes import utcnow
 from scheduler.enrolment.tokens import find_by_token
 from scheduler.errors import NotFound
@@ -169,9 +169,8 @@ def join_open_go(course_id: int):
     target = go.course_target(course_id, now, _window())
     if target is None:
         raise NotFound(_l("No such course."))
-    staff = _staff()
-    if staff is not None and not (staff.is_admin or staff.region_code in _region_codes(course_id)):
-        staff = None  # staff of other regions join as guests
+    # Staff of other regions join as guests; anonymous joiners never read the course's page data.
+    staff = _staff_of(_course(course_id)) if _staff() is not None else None
     if target.kind == "closed" and staff is None:
         return _page(_course(course_id), notice="closed", status=403)
 
@@ -291,14 +290,6 @@ def _go(
     response = redirect(url, 302)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _region_codes(course_id: int) -> list[str]:
-    return list(
-        db.session.scalars(
-            db.select(CourseRegion.region_code).where(CourseRegion.course_id == course_id)
-        )
-    )
 
 
 # --- planners ----------------------------------------------------------------------------------
